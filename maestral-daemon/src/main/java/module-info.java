@@ -1,11 +1,40 @@
 /**
- * The maestral daemon: its lifecycle, the proxy, the served object and the command line.
+ * The maestral daemon: its lifecycle ({@link maestral.daemon.Daemon}), the proxy
+ * ({@link maestral.daemon.MaestralProxy}), the served object, and the {@code maestral} command
+ * ({@code maestral.daemon.cli.Main}).
+ *
+ * <p>Transports are plugins found with {@link java.util.ServiceLoader}; a daemon serves all
+ * that work here. Logging goes through SLF4J, bound to logback: a rotating file per
+ * configuration for the daemon, warnings on standard error otherwise.
+ *
+ * <p>System properties, all optional:
+ * <ul>
+ *   <li>{@code maestral.transports}: comma list of the transports a daemon serves (default all);</li>
+ *   <li>{@code maestral.transport} (or {@code MAESTRAL_TRANSPORT}): the transport a client uses
+ *       (default the best both sides have);</li>
+ *   <li>{@code maestral.startTimeout}: seconds to wait for a started daemon (default 30);</li>
+ *   <li>{@code maestral.connectTimeout}: seconds for a proxy to connect (default 5);</li>
+ *   <li>{@code maestral.callTimeout}: seconds each proxy call may take (default 30);</li>
+ *   <li>{@code maestral.dir.runtime}, {@code maestral.dir.config}, {@code maestral.dir.data},
+ *       {@code maestral.dir.log}: folder overrides (default from XDG or macOS locations).</li>
+ * </ul>
  *
  * @uses maestral.api.spi.TransportProvider
+ * @provides ch.qos.logback.classic.spi.Configurator quiet logging for programs without a
+ *     logback configuration
  */
 module maestral.daemon {
     requires transitive maestral.api;
     requires transitive maestral.lock;
+    requires org.slf4j;
+    requires ch.qos.logback.classic;
+    requires ch.qos.logback.core;
+    requires jdk.security.auth;
+
+    exports maestral.daemon;
 
     uses maestral.api.spi.TransportProvider;
+
+    provides ch.qos.logback.classic.spi.Configurator
+            with maestral.daemon.internal.QuietLoggingConfigurator;
 }

@@ -43,6 +43,7 @@ public final class Posix {
     private static final MethodHandle CLOSE = plain("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle KILL = plain("kill",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETSID = plain("setsid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
             LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
@@ -218,6 +219,28 @@ public final class Posix {
             throw e;
         } catch (Throwable t) {
             throw new AssertionError("kill failed to link", t);
+        }
+    }
+
+    /**
+     * {@code setsid()}: makes the calling process the leader of a new session with no
+     * controlling terminal.
+     *
+     * @return the new session id
+     * @throws ErrnoException when it fails (the caller already leads a process group)
+     */
+    public static long setsid() throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int sid = (int) SETSID.invokeExact(state);
+            if (sid < 0) {
+                throw new ErrnoException("setsid", errno(state));
+            }
+            return sid;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("setsid failed to link", t);
         }
     }
 

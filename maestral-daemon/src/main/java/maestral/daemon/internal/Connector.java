@@ -1,0 +1,58 @@
+package maestral.daemon.internal;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+import maestral.api.CommunicationError;
+import maestral.api.spi.Endpoint;
+import maestral.api.spi.Handshake;
+import maestral.api.spi.TransportClient;
+import maestral.api.spi.TransportProvider;
+import maestral.lock.Lock;
+
+/** Connects a client to the running daemon of a configuration, through its instance record. */
+public final class Connector {
+
+    private Connector() {
+    }
+
+    /**
+     * {@return the endpoint of the configuration}
+     *
+     * @param folders the folders
+     * @param configName the configuration
+     */
+    public static Endpoint endpoint(Folders folders, String configName) {
+        return new Endpoint(configName, folders.runtime(), folders.socketFile(configName));
+    }
+
+    /**
+     * Connects to the daemon and completes the handshake.
+     *
+     * @param folders the folders
+     * @param configName the configuration
+     * @param timeout the deadline of connect and handshake
+     * @return a connected client
+     * @throws CommunicationError saying why when no daemon runs or it cannot be reached
+     */
+    public static TransportClient connect(Folders folders, String configName, Duration timeout) {
+        Lock lock = Lock.singleton(configName, folders.runtime());
+        OptionalLong pid = lock.lockingPid();
+        if (pid.isEmpty()) {
+            throw new CommunicationError("Could not get proxy for '" + configName
+                    + "': the daemon is not running");
+        }
+        InstanceRecord record = InstanceRecord.read(folders.instanceFile(configName))
+                .filter(r -> r.pid() == pid.getAsLong())
+                .orElseThrow(() -> new CommunicationError("The maestral daemon for '" + configName
+                        + "' (pid " + pid.getAsLong() + ") holds the lock but has published no endpoints in "
+                        + folders.instanceFile(configName) + ": it is starting, or stuck"));
+        TransportProvider provider = Transports.forClient(record.endpoints().keySet());
+        try {
+            return provider.connect(endpoint(folders, configName), Handshake.client(provider.id()), timeout);
+        } catch (CommunicationError e) {
+            throw new CommunicationError("Cannot reach the maestral daemon for '" + configName + "' (pid "
+                    + pid.getAsLong() + ") over " + provider.id() + " at "
+                    + record.endpoints().get(provider.id()) + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package maestral.daemon.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import maestral.api.MaestralApiError;
+import maestral.api.spi.CallDispatcher;
+import maestral.api.spi.Endpoint;
+import maestral.api.spi.Handshake;
+import maestral.api.spi.MaestralDispatcher;
+import maestral.api.spi.TransportProvider;
+import maestral.api.spi.TransportServer;
+import maestral.lock.Lock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of a daemon in this process, from taking the lock to releasing it:
+ * <ol>
+ *   <li>take the configuration's lock, or fail touching nothing;</li>
+ *   <li>under the lock, remove stale endpoint files and bind every transport;</li>
+ *   <li>create the served object, start syncing when asked, publish the instance record;</li>
+ *   <li>serve until {@code shutdownDaemon()}, SIGTERM/SIGINT/SIGHUP, or the lock file being
+ *       deleted or replaced (then another daemon could start: this one steps down);</li>
+ *   <li>wake long polls, let running calls finish (5 s at most), close the servers (which
+ *       removes their files), remove the record, release the lock.</li>
+ * </ol>
+ */
+public final class DaemonRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonRunner.class);
+    private static final Map<String, DaemonRunner> RUNNING = new ConcurrentHashMap<>();
+    private static final Duration DRAIN = Duration.ofSeconds(5);
+
+    private final String configName;
+    private final Folders folders;
+    private final Lock lock;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile String stopReason = "";
+
+    private DaemonRunner(String configName, Folders folders, Lock lock) {
+        this.configName = configName;
+        this.folders = folders;
+        this.lock = lock;
+    }
+
+    /**
+     * Runs a daemon in the calling thread until it shuts down.
+     *
+     * @param configName the configuration
+     * @param logToStdout whether to log to standard output as well as to the log file
+     * @param startSync whether to start syncing
+     * @throws IllegalStateException when a daemon for the configuration is already running
+     */
+    public static void run(String configName, boolean logToStdout, boolean startSync) {
+        ConfigNames.check(configName);
+        Folders folders = Folders.current();
+        Folders.ensurePrivate(folders.runtime());
+        Lock lock = Lock.singleton(configName, folders.runtime());
+        if (!lock.acquire()) {
+            throw new AlreadyRunningException("Maestral daemon for config '" + configName
+                    + "' is already running" + lock.lockingPid().stream()
+                    .mapToObj(pid -> " (pid " + pid + ")").findFirst().orElse(""));
+        }
+        DaemonRunner runner = new DaemonRunner(configName, folders, lock);
+        RUNNING.put(configName, runner);
+        Thread hook = new Thread(runner::onSignal, "maestral-shutdown-" + configName);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+            runner.serve(logToStdout, startSync);
+        } finally {
+            RUNNING.remove(configName, runner);
+            lock.release();
+            runner.finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waits for this run to finish
+            }
+            LOG.info("Maestral daemon for '{}' stopped", configName);
+        }
+    }
+
+    /**
+     * Asks the daemon of a configuration running in this process to stop.
+     *
+     * @param configName the configuration
+     * @param reason why, for the log
+     * @return whether such a daemon runs here
+     */
+    public static boolean requestStop(String configName, String reason) {
+        DaemonRunner runner = RUNNING.get(configName);
+        if (runner == null) {
+            return false;
+        }
+        runner.requestStop(reason);
+        return true;
+    }
+
+    private void requestStop(String reason) {
+        if (stopRequested.getCount() > 0) {
+            stopReason = reason;
+            stopRequested.countDown();
+        }
+    }
+
+    private void onSignal() {
+        requestStop("a signal (SIGTERM, SIGINT or SIGHUP)");
+        try {
+            if (!finished.await(15, TimeUnit.SECONDS)) {
+                LOG.error("Shutdown took longer than 15 s; exiting anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void serve(boolean logToStdout, boolean startSync) {
+        Logging.toFile(folders.logFile(configName), logToStdout);
+        Path socket = folders.socketFile(configName);
+        if (!socket.getParent().equals(folders.runtime())) {
+            Folders.ensurePrivate(socket.getParent());
+            LOG.info("The socket path in {} would be too long; using {}", folders.runtime(), socket);
+        }
+        removeStale(socket);
+        removeStale(folders.instanceFile(configName));
+
+        List<TransportServer> servers = new ArrayList<>();
+        LocalMaestral served = new LocalMaestral(configName, folders, Logging::setLevel,
+                () -> requestStop("shutdownDaemon() was called"));
+        try {
+            String instanceId = UUID.randomUUID().toString();
+            CallDispatcher target = new MaestralDispatcher(served);
+            CallDispatcher counting = call -> {
+                inFlight.incrementAndGet();
+                try {
+                    return target.dispatch(call);
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            };
+            Endpoint endpoint = Connector.endpoint(folders, configName);
+            Map<String, String> endpoints = new LinkedHashMap<>();
+            for (TransportProvider provider : Transports.forDaemon()) {
+                try {
+                    TransportServer server = provider.bind(endpoint,
+                            Handshake.server(provider.id(), instanceId), counting);
+                    servers.add(server);
+                    endpoints.put(provider.id(), server.address());
+                } catch (IOException | RuntimeException e) {
+                    LOG.error("Cannot serve transport '{}': {}", provider.id(), e.toString());
+                }
+            }
+            if (servers.isEmpty()) {
+                throw new IllegalStateException("No transport could be bound for '" + configName
+                        + "'; see the log " + folders.logFile(configName));
+            }
+            if (startSync) {
+                try {
+                    served.startSync();
+                } catch (MaestralApiError e) {
+                    LOG.warn("Not syncing: {}", e.getMessage());
+                }
+            }
+            new InstanceRecord(ProcessHandle.current().pid(), Instant.now(), served.version(),
+                    instanceId, endpoints).write(folders.instanceFile(configName));
+            LOG.info("Maestral daemon for '{}' ready: pid {}, serving {}", configName,
+                    ProcessHandle.current().pid(), endpoints);
+
+            awaitStop();
+            LOG.info("Shutting down: {}", stopReason);
+            served.close();
+            drain();
+        } finally {
+            served.close();
+            for (TransportServer server : servers.reversed()) {
+                try {
+                    server.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("Closing transport '{}' failed: {}", server.transportId(), e.toString());
+                }
+            }
+            removeOwnRecord();
+        }
+    }
+
+    /** Removes the instance record unless another daemon has written its own meanwhile. */
+    private void removeOwnRecord() {
+        Path file = folders.instanceFile(configName);
+        InstanceRecord.read(file).filter(r -> r.pid() == ProcessHandle.current().pid())
+                .ifPresent(r -> removeStale(file));
+    }
+
+    private void awaitStop() {
+        try {
+            while (!stopRequested.await(1, TimeUnit.SECONDS)) {
+                if (!lock.holdsCurrentFile()) {
+                    requestStop("the lock file " + lock.path() + " was deleted or replaced; "
+                            + "another daemon could start, so this one steps down");
+                    LOG.error("The lock file {} was deleted or replaced: stopping", lock.path());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopReason = "the daemon thread was interrupted";
+        }
+    }
+
+    private void drain() {
+        long end = System.nanoTime() + DRAIN.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < end) {
+            sleep(10);
+        }
+        if (inFlight.get() > 0) {
+            LOG.warn("{} calls still running after {}; they fail", inFlight.get(), DRAIN);
+        }
+        sleep(100); // let the transports write out the last answers, such as shutdownDaemon's
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void removeStale(Path file) {
+        try {
+            if (Files.deleteIfExists(file)) {
+                LOG.debug("Removed {}", file);
+            }
+        } catch (IOException e) {
+            LOG.warn("Cannot remove {}: {}", file, e.toString());
+        }
+    }
+}
