@@ -1,0 +1,396 @@
+package maestral.transport.uds.internal;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.PeerCredentials;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import maestral.api.spi.CallDispatcher;
+import maestral.api.spi.CallResult;
+import maestral.api.spi.Endpoint;
+import maestral.api.spi.Handshake;
+import maestral.api.spi.MethodCall;
+import maestral.api.spi.RemoteError;
+import maestral.api.spi.TransportServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bound unix socket serving one configuration: one event loop accepts connections and
+ * reads frames; each call runs on its own virtual thread, which also encodes and sends the
+ * result, so that a call that blocks delays no other.
+ *
+ * <p>On accept the peer's credentials are read: a peer of another uid is refused, and so is
+ * root (uid 0) at a non-root server unless {@code maestral.uds.allowRoot=true}. A connection
+ * that breaks the protocol is closed alone; the server serves on.
+ *
+ * <p><b>Safe for use by many threads at once.</b>
+ */
+public final class UdsServer implements TransportServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UdsServer.class);
+
+    /** How long a client may take to send its handshake after connecting. */
+    static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+    /** Calls running at once on one connection before it stops reading more. */
+    static final int MAX_IN_FLIGHT = 1024;
+    private static final long CLOSE_WAIT_MILLIS = 5_000;
+
+    private final Path socketPath;
+    private final Handshake hello;
+    private final CallDispatcher dispatcher;
+    private final UdsSettings settings;
+    private final NativeTransport transport;
+    private final EventLoopGroup group;
+    private final ExecutorService calls;
+    private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Channel serverChannel;
+    private volatile int ownUid = -1;
+
+    private UdsServer(Endpoint endpoint, Handshake hello, CallDispatcher dispatcher,
+                      NativeTransport transport, UdsSettings settings) {
+        this.socketPath = endpoint.socketPath();
+        this.hello = hello;
+        this.dispatcher = dispatcher;
+        this.transport = transport;
+        this.settings = settings;
+        this.group = new MultiThreadIoEventLoopGroup(1,
+                new DefaultThreadFactory("maestral-uds-server-" + endpoint.configName(), true),
+                transport.ioHandlers().get());
+        this.calls = Executors.newThreadPerTaskExecutor(Thread.ofVirtual()
+                .name("maestral-uds-call-" + endpoint.configName() + "-", 0).factory());
+    }
+
+    /**
+     * Binds the endpoint's socket and starts serving it.
+     *
+     * @param endpoint where to serve
+     * @param hello the server's handshake
+     * @param dispatcher carries out the calls
+     * @param transport the native transport
+     * @param settings the limits
+     * @return the running server
+     * @throws IOException when the socket cannot be bound, for example because a live
+     *     server already serves the path
+     */
+    public static UdsServer bind(Endpoint endpoint, Handshake hello, CallDispatcher dispatcher,
+                                 NativeTransport transport, UdsSettings settings) throws IOException {
+        Path path = endpoint.socketPath();
+        checkPathLength(path);
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            if (isLive(path)) {
+                throw new IOException("cannot bind " + path + ": a live server already listens there");
+            }
+            throw new IOException("cannot bind " + path + ": a file is in the way (a stale socket? "
+                    + "the daemon removes it while holding the lock, before it binds)");
+        }
+        UdsServer server = new UdsServer(endpoint, hello, dispatcher, transport, settings);
+        try {
+            server.start();
+            return server;
+        } catch (IOException | RuntimeException | Error e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private static void checkPathLength(Path path) throws IOException {
+        int bytes = path.toString().getBytes(StandardCharsets.UTF_8).length;
+        boolean mac = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("mac");
+        int limit = mac ? 103 : 107;
+        if (bytes > limit) {
+            throw new IOException("cannot bind " + path + ": a unix socket path may have at most "
+                    + limit + " bytes here, this one has " + bytes);
+        }
+    }
+
+    /**
+     * {@return whether a server accepts connections at the path}
+     *
+     * @param path a socket path
+     */
+    static boolean isLive(Path path) {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(path));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void start() throws IOException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group, group)
+                .channel(transport.serverChannel())
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        accept(ch);
+                    }
+                });
+        ChannelFuture bound = bootstrap.bind(new DomainSocketAddress(socketPath.toString()));
+        if (!bound.awaitUninterruptibly(CLOSE_WAIT_MILLIS)) {
+            bound.cancel(false);
+            throw new IOException("cannot bind " + socketPath + ": no answer within "
+                    + CLOSE_WAIT_MILLIS + " ms");
+        }
+        if (!bound.isSuccess()) {
+            throw new IOException("cannot bind " + socketPath + ": " + bound.cause(), bound.cause());
+        }
+        serverChannel = bound.channel();
+        Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
+        ownUid = (Integer) Files.getAttribute(socketPath, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        LOG.debug("serving {} over {} as uid {}", socketPath, transport.name(), ownUid);
+    }
+
+    private void accept(Channel ch) {
+        if (closed.get()) {
+            ch.close();
+            return;
+        }
+        PeerCredentials peer;
+        try {
+            peer = transport.peerCredentials(ch);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("refused a connection to {}: cannot read the peer's credentials: {}",
+                    socketPath, e.toString());
+            ch.close();
+            return;
+        }
+        String refusal = refusal(peer.uid());
+        if (refusal != null) {
+            LOG.warn("refused a connection to {} from pid {}: {}", socketPath, peer.pid(), refusal);
+            ch.close();
+            return;
+        }
+        connections.add(ch);
+        ch.closeFuture().addListener(f -> connections.remove(ch));
+        if (closed.get()) {
+            ch.close();
+            return;
+        }
+        ch.pipeline().addLast(new FrameDecoder(settings.maxFrameBytes()), new Connection(peer));
+    }
+
+    /**
+     * {@return why a peer of that uid is refused, or {@code null} when it may connect}
+     *
+     * @param peerUid the peer's uid
+     */
+    String refusal(int peerUid) {
+        int own = ownUid;
+        if (peerUid == own) {
+            return null;
+        }
+        if (peerUid == 0) {
+            return settings.allowRoot() ? null : "root (uid 0) may not connect to a server of uid "
+                    + own + " unless " + UdsSettings.ALLOW_ROOT + "=true";
+        }
+        return "the peer's uid " + peerUid + " differs from the server's uid " + own;
+    }
+
+    /** The server side of one connection; used on its event loop only. */
+    private final class Connection extends ChannelInboundHandlerAdapter {
+        private final PeerCredentials peer;
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private boolean greeted;
+        private ScheduledFuture<?> handshakeTimer;
+
+        Connection(PeerCredentials peer) {
+            this.peer = peer;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            handshakeTimer = ctx.executor().schedule(() -> {
+                if (!greeted) {
+                    LOG.warn("closing a connection to {} from pid {}: no handshake within {} ms",
+                            socketPath, peer.pid(), HANDSHAKE_TIMEOUT_MILLIS);
+                    ctx.close();
+                }
+            }, HANDSHAKE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            handshakeTimer.cancel(false);
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf frame = (ByteBuf) msg;
+            try {
+                read(ctx, frame);
+            } finally {
+                frame.release();
+            }
+        }
+
+        private void read(ChannelHandlerContext ctx, ByteBuf frame) {
+            byte type = WireCodec.type(frame);
+            if (!greeted) {
+                if (type != FrameDescriptor.HELLO) {
+                    throw new ProtocolViolation("expected HELLO first, got "
+                            + FrameDescriptor.typeName(type));
+                }
+                Handshake theirs = WireCodec.decodeHello(frame);
+                String refusal = hello.incompatibility(theirs);
+                greeted = true;
+                handshakeTimer.cancel(false);
+                ByteBuf reply = WireCodec.encodeHelloReply(ctx.alloc(), hello, refusal,
+                        settings.maxFrameBytes());
+                if (refusal == null) {
+                    ctx.writeAndFlush(reply, ctx.voidPromise());
+                } else {
+                    LOG.warn("refused a client of {} (pid {}): {}", socketPath, theirs.pid(), refusal);
+                    ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+                }
+                return;
+            }
+            if (type != FrameDescriptor.CALL) {
+                throw new ProtocolViolation("unexpected " + FrameDescriptor.typeName(type) + " frame");
+            }
+            long id = WireCodec.correlationId(frame);
+            MethodCall call = WireCodec.decodeCall(frame);
+            Channel ch = ctx.channel();
+            if (inFlight.incrementAndGet() >= MAX_IN_FLIGHT) {
+                ch.config().setAutoRead(false);
+            }
+            try {
+                calls.execute(() -> run(ch, id, call));
+            } catch (RejectedExecutionException e) {
+                inFlight.decrementAndGet();
+                ctx.close();
+            }
+        }
+
+        private void run(Channel ch, long id, MethodCall call) {
+            try {
+                CallResult result;
+                try {
+                    result = dispatcher.dispatch(call);
+                } catch (Throwable t) {
+                    result = new CallResult.Threw(RemoteError.of(t));
+                }
+                if (ch.isActive()) {
+                    ch.writeAndFlush(WireCodec.encodeResult(ch.alloc(), id, result,
+                            settings.maxFrameBytes()), ch.voidPromise());
+                }
+            } finally {
+                if (inFlight.decrementAndGet() == MAX_IN_FLIGHT - 1) {
+                    ch.eventLoop().execute(() -> {
+                        if (inFlight.get() < MAX_IN_FLIGHT) {
+                            ch.config().setAutoRead(true);
+                        }
+                    });
+                }
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof IOException) {
+                LOG.debug("connection to {} from pid {} failed: {}", socketPath, peer.pid(), cause.toString());
+            } else {
+                Throwable shown = cause instanceof io.netty.handler.codec.DecoderException
+                        && cause.getCause() != null ? cause.getCause() : cause;
+                LOG.warn("closing the connection to {} from pid {}: {}", socketPath, peer.pid(),
+                        shown.toString());
+            }
+            ctx.close();
+        }
+    }
+
+    /** A peer broke the order or kind of frames. */
+    static final class ProtocolViolation extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ProtocolViolation(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    @Override
+    public String transportId() {
+        return "uds";
+    }
+
+    @Override
+    public String address() {
+        return "unix:" + socketPath;
+    }
+
+    @Override
+    public List<Path> files() {
+        return List.of(socketPath);
+    }
+
+    /** {@return how many connections are open now} */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        boolean onLoop = group.next().inEventLoop();
+        List<ChannelFuture> closing = new ArrayList<>();
+        Channel listening = serverChannel;
+        if (listening != null) {
+            closing.add(listening.close());
+        }
+        for (Channel c : connections) {
+            closing.add(c.close());
+        }
+        calls.shutdownNow();
+        if (!onLoop) {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+            for (ChannelFuture f : closing) {
+                f.awaitUninterruptibly(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+            }
+        }
+        if (listening != null) {
+            try {
+                Files.deleteIfExists(socketPath);
+            } catch (IOException e) {
+                LOG.warn("cannot remove the socket {}: {}", socketPath, e.toString());
+            }
+        }
+        io.netty.util.concurrent.Future<?> stopped = group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        if (!onLoop && !stopped.awaitUninterruptibly(CLOSE_WAIT_MILLIS)) {
+            LOG.warn("the event loop of {} did not stop within {} ms", socketPath, CLOSE_WAIT_MILLIS);
+        }
+    }
+}
