@@ -201,21 +201,28 @@ public final class UdsServer implements TransportServer {
         ch.pipeline().addLast(new FrameDecoder(settings.maxFrameBytes()), new Connection(peer));
     }
 
+    private String refusal(int peerUid) {
+        return refusal(ownUid, peerUid, settings.allowRoot());
+    }
+
     /**
-     * {@return why a peer of that uid is refused, or {@code null} when it may connect}
+     * {@return why a peer is refused, or {@code null} when it may connect}: a peer of the
+     * server's own uid may; root may connect to a non-root server only when allowed; any other
+     * uid may not.
      *
+     * @param ownUid the server process's uid
      * @param peerUid the peer's uid
+     * @param allowRoot whether root may connect to a non-root server
      */
-    String refusal(int peerUid) {
-        int own = ownUid;
-        if (peerUid == own) {
+    static String refusal(int ownUid, int peerUid, boolean allowRoot) {
+        if (peerUid == ownUid) {
             return null;
         }
         if (peerUid == 0) {
-            return settings.allowRoot() ? null : "root (uid 0) may not connect to a server of uid "
-                    + own + " unless " + UdsSettings.ALLOW_ROOT + "=true";
+            return allowRoot ? null : "root (uid 0) may not connect to a server of uid "
+                    + ownUid + " unless " + UdsSettings.ALLOW_ROOT + "=true";
         }
-        return "the peer's uid " + peerUid + " differs from the server's uid " + own;
+        return "the peer's uid " + peerUid + " differs from the server's uid " + ownUid;
     }
 
     /** The server side of one connection; used on its event loop only. */
