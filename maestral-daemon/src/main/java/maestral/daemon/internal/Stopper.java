@@ -40,14 +40,15 @@ public final class Stopper {
             return Stop.NOT_RUNNING;
         }
         long holder = pid.getAsLong();
+        long end = System.nanoTime() + timeout.toNanos();
         boolean inThisProcess = holder == ProcessHandle.current().pid();
         Optional<ProcessHandle> process = ProcessHandle.of(holder);
         if (inThisProcess) {
             DaemonRunner.requestStop(configName, "stopMaestralDaemonProcess was called");
-        } else if (!askToShutDown(configName)) {
+        } else if (!askToShutDown(configName, timeout)) {
             signal(lock, holder, process, false);
         }
-        if (awaitRelease(lock, timeout)) {
+        if (awaitRelease(lock, Duration.ofNanos(Math.max(0, end - System.nanoTime())))) {
             return Stop.OK;
         }
         if (inThisProcess) {
@@ -68,10 +69,12 @@ public final class Stopper {
         return awaitRelease(lock, Duration.ofSeconds(5)) ? Stop.KILLED : Stop.FAILED;
     }
 
-    private static boolean askToShutDown(String configName) {
-        try (TransportClient client = Connector.connect(Folders.current(), configName, CALL_DEADLINE)) {
+    /** Asks the daemon to shut down; the call's deadline is part of the stop's timeout. */
+    private static boolean askToShutDown(String configName, Duration timeout) {
+        Duration deadline = timeout.compareTo(CALL_DEADLINE) < 0 ? timeout : CALL_DEADLINE;
+        try (TransportClient client = Connector.connect(Folders.current(), configName, deadline)) {
             client.call(new MethodCall(MaestralMethods.id("shutdownDaemon"), new Object[0]),
-                    CALL_DEADLINE.toNanos()).valueOrThrow();
+                    deadline.toNanos()).valueOrThrow();
             return true;
         } catch (CommunicationError | maestral.api.MaestralApiError e) {
             LOG.warn("Cannot ask the daemon for '{}' to shut down ({}); sending SIGTERM", configName, e.getMessage());

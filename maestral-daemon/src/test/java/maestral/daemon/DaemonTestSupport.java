@@ -1,0 +1,134 @@
+package maestral.daemon;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Puts every folder of the daemon under a temporary folder for one test, gives the test its
+ * own configuration name, and ends every daemon and process the test started, by pid.
+ */
+abstract class DaemonTestSupport {
+
+    private static final String[] DIRS = {"runtime", "config", "data", "log"};
+
+    @TempDir
+    Path base;
+
+    /** The configuration of this test. */
+    String config;
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @BeforeEach
+    void isolateFolders() {
+        for (String d : DIRS) {
+            System.setProperty("maestral.dir." + d, base.resolve(d).toString());
+        }
+        config = "it-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @AfterEach
+    void endEverything() throws InterruptedException {
+        try {
+            OptionalLong pid = Daemon.getMaestralPid(config);
+            if (pid.isPresent() && pid.getAsLong() != ProcessHandle.current().pid()) {
+                Daemon.stopMaestralDaemonProcess(config, Duration.ofSeconds(3));
+                OptionalLong still = Daemon.getMaestralPid(config);
+                if (still.isPresent()) {
+                    ProcessHandle.of(still.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        } finally {
+            for (Process p : processes) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            for (String d : DIRS) {
+                System.clearProperty("maestral.dir." + d);
+            }
+        }
+    }
+
+    /** A child JVM running {@link TestApp}, whose output lines can be awaited. */
+    final class App {
+        final Process process;
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+        App(String... args) throws IOException {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
+            for (String d : DIRS) {
+                cmd.add("-Dmaestral.dir." + d + "=" + System.getProperty("maestral.dir." + d));
+            }
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(TestApp.class.getName());
+            cmd.addAll(List.of(args));
+            process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            processes.add(process);
+            Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    lines.add("READ FAILED " + e);
+                }
+            }, "app-output-" + process.pid());
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** {@return the next line starting with the prefix, failing after the deadline} */
+        String await(String prefix, Duration deadline) throws InterruptedException {
+            long end = System.nanoTime() + deadline.toNanos();
+            List<String> seen = new ArrayList<>();
+            while (true) {
+                String line = lines.poll(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    throw new AssertionError("no line starting with '" + prefix + "' within " + deadline
+                            + "; output so far: " + seen);
+                }
+                if (line.startsWith(prefix)) {
+                    return line.substring(prefix.length()).trim();
+                }
+                seen.add(line);
+            }
+        }
+    }
+
+    /**
+     * Waits for a condition, polling, up to a deadline.
+     *
+     * @return whether it became true in time
+     */
+    static boolean eventually(java.util.function.BooleanSupplier condition, Duration deadline)
+            throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+}
