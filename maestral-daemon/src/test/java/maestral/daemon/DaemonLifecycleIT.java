@@ -48,6 +48,19 @@ class DaemonLifecycleIT extends DaemonTestSupport {
     }
 
     @Test
+    void aProgramOnTheModulePathStartsADaemonOnTheModulePath() throws Exception {
+        App app = new App(true, "start", config);
+        assertEquals("OK", app.await("RESULT", Duration.ofSeconds(60)));
+        long pid = Daemon.getMaestralPid(config).orElseThrow();
+        String cmdline = ProcessHandle.of(pid).orElseThrow().info().commandLine().orElse("");
+        assertTrue(cmdline.contains("maestral.daemon/maestral.daemon.internal.DaemonMain"), cmdline);
+        try (MaestralProxy proxy = new MaestralProxy(config)) {
+            assertEquals(config, proxy.configName());
+        }
+        assertEquals(Stop.OK, Daemon.stopMaestralDaemonProcess(config));
+    }
+
+    @Test
     void attachedDaemonDiesWithItsParentEvenOnSigkill() throws Exception {
         App app = new App("start-attached", config);
         assertEquals("OK", app.await("RESULT", Duration.ofSeconds(60)));

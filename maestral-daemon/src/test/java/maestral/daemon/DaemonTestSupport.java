@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
+import testapp.TestApp;
 
 /**
  * Puts every folder of the daemon under a temporary folder for one test, gives the test its
@@ -70,15 +71,28 @@ abstract class DaemonTestSupport {
         private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
         App(String... args) throws IOException {
+            this(false, args);
+        }
+
+        /**
+         * @param modulePath whether the app runs on the module path (the library's runtime
+         *     folder target/lib) instead of the test class path
+         */
+        App(boolean modulePath, String... args) throws IOException {
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.add("--enable-native-access=ALL-UNNAMED");
+            cmd.add("--enable-native-access=ALL-UNNAMED,maestral.lock,io.netty.common");
             cmd.add("--sun-misc-unsafe-memory-access=allow");
             for (String d : DIRS) {
                 cmd.add("-Dmaestral.dir." + d + "=" + System.getProperty("maestral.dir." + d));
             }
-            cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
+            if (modulePath) {
+                cmd.addAll(List.of("-p", System.getProperty("test.maestral.lib"),
+                        "--add-modules", "ALL-MODULE-PATH",
+                        "-cp", System.getProperty("test.maestral.testClasses")));
+            } else {
+                cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
+            }
             cmd.add(TestApp.class.getName());
             cmd.addAll(List.of(args));
             process = new ProcessBuilder(cmd).redirectErrorStream(true).start();

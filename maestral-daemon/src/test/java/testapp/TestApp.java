@@ -1,9 +1,11 @@
-package maestral.daemon;
+package testapp;
 
 import java.io.IOException;
+import maestral.daemon.Daemon;
 
 /**
- * A program that uses the library, run as a child JVM by the tests:
+ * A program that uses the library, run as a child JVM by the tests, on the class path or
+ * the module path (it lives outside the library's packages for that):
  * {@code start CONFIG} starts a detached daemon and prints {@code RESULT <start>};
  * {@code start-attached CONFIG} starts an attached daemon, prints {@code RESULT <start>} and
  * {@code DAEMON <pid>}, then waits (60 s at most) until its standard input closes.
