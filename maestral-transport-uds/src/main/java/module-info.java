@@ -16,6 +16,9 @@
  *       connections from root (uid 0); default {@code false}. Peers of any other uid than the
  *       server's own are always refused.</li>
  * </ul>
+ * It also sets Kryo's own {@code kryo.unsafe} to {@code false} when it is unset, so that
+ * Kryo does not touch {@code sun.misc.Unsafe} (which JDK 24 and later warn about); this
+ * transport uses no unsafe Kryo stream.
  *
  * <p>On the module path, Netty's native library sits in a module that no module requires
  * ({@code io.netty.transport.epoll.linux.x86_64}, {@code io.netty.transport.kqueue.osx.x86_64}

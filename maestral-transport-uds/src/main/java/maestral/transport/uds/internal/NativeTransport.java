@@ -81,8 +81,13 @@ public record NativeTransport(String name, Supplier<IoHandlerFactory> ioHandlers
         String os = System.getProperty("os.name", "?") + " " + System.getProperty("os.arch", "?");
         Throwable relevant = os.toLowerCase(java.util.Locale.ROOT).contains("linux")
                 ? epollCause : kqueueCause;
+        String hint = NativeTransport.class.getModule().isNamed()
+                ? " (on the module path, Netty's native library is in a module nothing requires: "
+                    + "launch with --add-modules ALL-MODULE-PATH, or add io.netty.transport.epoll."
+                    + "linux.x86_64 / io.netty.transport.kqueue.osx.*)"
+                : "";
         return new Missing("neither Netty's native epoll nor kqueue transport loads on " + os
-                + ": epoll: " + describe(epollCause) + "; kqueue: " + describe(kqueueCause),
+                + hint + ": epoll: " + describe(epollCause) + "; kqueue: " + describe(kqueueCause),
                 relevant);
     }
 

@@ -48,8 +48,6 @@ public final class UdsClient implements TransportClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(UdsClient.class);
     private static final long CLOSE_WAIT_MILLIS = 3_000;
-    /** How long a caller spins for its answer before it parks. */
-    private static final long SPIN_NANOS = Long.getLong("maestral.uds.spinNanos", 0L);
 
     private final Path socketPath;
     private final UdsSettings settings;
@@ -320,15 +318,6 @@ public final class UdsClient implements TransportClient {
         /** {@return the outcome, or {@code null} when the deadline passed or the thread was interrupted} */
         Object await(long deadline) {
             Object o;
-            if (SPIN_NANOS > 0) {
-                long spinEnd = System.nanoTime() + SPIN_NANOS;
-                while ((o = outcome) == null && System.nanoTime() < spinEnd) {
-                    Thread.onSpinWait();
-                }
-                if (o != null) {
-                    return o;
-                }
-            }
             while ((o = outcome) == null) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || Thread.currentThread().isInterrupted()) {

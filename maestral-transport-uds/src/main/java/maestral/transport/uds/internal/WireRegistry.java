@@ -58,6 +58,15 @@ public final class WireRegistry {
     /** Id of every {@link Map}. */
     public static final int MAP_ID = 21;
 
+    static {
+        // Kryo probes sun.misc.Unsafe unless told not to, and JDK 24+ warns about that on every
+        // start. Nothing here uses Kryo's unsafe streams, so switch the probe off unless the
+        // application chose otherwise.
+        if (System.getProperty("kryo.unsafe") == null) {
+            System.setProperty("kryo.unsafe", "false");
+        }
+    }
+
     private WireRegistry() {
     }
 
