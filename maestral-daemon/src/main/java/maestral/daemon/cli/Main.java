@@ -420,11 +420,15 @@ public final class Main {
 
     private int configs() {
         noMoreWords("configs");
-        Path dir = Folders.current().config();
+        Folders folders = Folders.current();
+        Path dir = folders.config();
+        // On macOS config and state share a folder: NAME.state.json is no configuration.
+        boolean sharedWithState = dir.equals(folders.data());
         List<String> names = new ArrayList<>();
         if (Files.isDirectory(dir)) {
             try (Stream<Path> files = Files.list(dir)) {
                 files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
+                        .filter(n -> !(sharedWithState && n.endsWith(".state.json")))
                         .map(n -> n.substring(0, n.length() - ".json".length())).sorted().forEach(names::add);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);

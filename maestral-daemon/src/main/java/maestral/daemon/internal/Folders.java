@@ -163,7 +163,7 @@ public record Folders(Path runtime, Path config, Path data, Path log, Path socke
      * @param dir the folder
      * @return the folder
      * @throws IllegalStateException naming the folder when it is not a folder, belongs to
-     *     another user, or others may access it
+     *     another user, or its mode is not exactly rwx------
      */
     public static Path ensurePrivate(Path dir) {
         try {
@@ -187,7 +187,7 @@ public record Folders(Path runtime, Path config, Path data, Path log, Path socke
                         + "Remove it or set XDG_RUNTIME_DIR to a folder of yours");
             }
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
-            if (!PRIVATE.containsAll(perms) || !perms.contains(PosixFilePermission.OWNER_WRITE)) {
+            if (!perms.equals(PRIVATE)) {
                 throw new IllegalStateException("Runtime folder " + dir + " has mode "
                         + PosixFilePermissions.toString(perms) + "; it must be rwx------ (chmod 700 "
                         + dir + ")");

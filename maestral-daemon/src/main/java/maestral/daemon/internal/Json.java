@@ -40,7 +40,8 @@ public final class Json {
             case List<?> list -> list.forEach(Json::requireSupported);
             case Map<?, ?> map -> map.forEach((k, v) -> {
                 if (!(k instanceof String)) {
-                    throw new IllegalArgumentException("map keys must be strings, got " + k);
+                    throw new IllegalArgumentException("map keys must be strings, got " + k
+                        + (k == null ? "" : " (" + k.getClass().getName() + ")"));
                 }
                 requireSupported(v);
             });
@@ -112,7 +113,11 @@ public final class Json {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (c < 0x20) {
+                    if (Character.isHighSurrogate(c) && i + 1 < s.length()
+                            && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        out.append(c).append(s.charAt(++i)); // a valid pair: one code point
+                    } else if (c < 0x20 || Character.isSurrogate(c)) {
+                        // a lone surrogate has no UTF-8 encoding: escape it, or the file loses it
                         out.append(String.format("\\u%04x", (int) c));
                     } else {
                         out.append(c);
@@ -226,10 +231,15 @@ public final class Json {
                 case 'b' -> out.append('\b');
                 case 'f' -> out.append('\f');
                 case 'u' -> {
-                    if (pos + 4 > text.length()) {
-                        throw error("bad \\u escape");
+                    int code = 0;
+                    for (int i = 0; i < 4; i++) {
+                        int digit = pos + i < text.length() ? Character.digit(text.charAt(pos + i), 16) : -1;
+                        if (digit < 0) {
+                            throw error("bad \\u escape");
+                        }
+                        code = code * 16 + digit;
                     }
-                    out.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+                    out.append((char) code);
                     pos += 4;
                 }
                 default -> out.append(e);

@@ -173,7 +173,7 @@ public final class LocalMaestral implements Maestral, AutoCloseable {
     public synchronized void excludeItem(String dbxPath) {
         String p = normalize(dbxPath);
         List<String> items = new ArrayList<>(excludedItems());
-        items.removeIf(i -> i.equals(p) || i.startsWith(p + "/"));
+        items.removeIf(i -> i.equals(p) || isInside(i, p));
         items.add(p);
         conf.set("main", "excluded_items", items);
     }
@@ -182,13 +182,13 @@ public final class LocalMaestral implements Maestral, AutoCloseable {
     public synchronized void includeItem(String dbxPath) {
         String p = normalize(dbxPath);
         List<String> items = new ArrayList<>(excludedItems());
-        boolean underExcluded = items.stream().anyMatch(i -> p.startsWith(i + "/"));
+        boolean underExcluded = items.stream().anyMatch(i -> isInside(p, i));
         if (underExcluded) {
             throw new BadInputError("Cannot include item",
                     "'" + dbxPath + "' lies in an excluded folder: include that folder instead.", dbxPath,
                     null, null, null);
         }
-        items.removeIf(i -> i.equals(p) || i.startsWith(p + "/"));
+        items.removeIf(i -> i.equals(p) || isInside(i, p));
         conf.set("main", "excluded_items", items);
     }
 
@@ -196,13 +196,18 @@ public final class LocalMaestral implements Maestral, AutoCloseable {
     public String excludedStatus(String dbxPath) {
         String p = normalize(dbxPath);
         List<String> items = excludedItems();
-        if (items.stream().anyMatch(i -> p.equals(i) || p.startsWith(i + "/"))) {
+        if (items.stream().anyMatch(i -> p.equals(i) || isInside(p, i))) {
             return "excluded";
         }
-        if (items.stream().anyMatch(i -> i.startsWith(p.equals("/") ? "/" : p + "/"))) {
+        if (items.stream().anyMatch(i -> isInside(i, p))) {
             return "partially excluded";
         }
         return "included";
+    }
+
+    /** {@return whether the normalized path lies below the normalized folder; everything but "/" lies below "/"} */
+    private static boolean isInside(String path, String folder) {
+        return folder.equals("/") ? !path.equals("/") : path.startsWith(folder + "/");
     }
 
     private static String normalize(String dbxPath) {
