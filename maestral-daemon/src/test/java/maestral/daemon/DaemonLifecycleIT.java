@@ -230,6 +230,57 @@ class DaemonLifecycleIT extends DaemonTestSupport {
         return pids;
     }
 
+    @Test
+    void aChildAliveButNeverReadyIsKilledThenFailed() throws Exception {
+        // This side asks for a transport it does not have, so it can never reach the child.
+        System.setProperty("maestral.transport", "no-such-transport");
+        System.setProperty("maestral.startTimeout", "3");
+        try {
+            var outcome = maestral.daemon.internal.ChildLauncher.start(config, false, false, true);
+            assertEquals(Start.FAILED, outcome.result());
+            assertTrue(outcome.detail().contains("not ready within 3 s") && outcome.detail().contains("killed"),
+                    outcome.detail());
+        } finally {
+            System.clearProperty("maestral.transport");
+            System.clearProperty("maestral.startTimeout");
+        }
+        assertTrue(eventually(() -> !Daemon.isRunning(config), Duration.ofSeconds(5)), "the child was killed");
+    }
+
+    @Test
+    void aTooLongSocketPathFallsBackToAShortFolder() throws Exception {
+        Path deep = base.resolve("d".repeat(60)).resolve("e".repeat(60));
+        System.setProperty("maestral.dir.runtime", deep.toString());
+        Path socket = Daemon.sockPathForConfig(config);
+        assertFalse(socket.startsWith(deep), socket.toString());
+        assertTrue(socket.toString().length() < 108, socket.toString());
+        assertEquals(Start.OK, Daemon.startMaestralDaemonProcess(config, false, false, true));
+        assertTrue(Files.exists(socket));
+        try (MaestralProxy proxy = new MaestralProxy(config)) {
+            assertEquals(config, proxy.configName());
+        }
+        assertEquals(Stop.OK, Daemon.stopMaestralDaemonProcess(config));
+        assertFalse(Files.exists(socket));
+        try {
+            Files.deleteIfExists(socket.getParent()); // the shared fallback folder, when now empty
+        } catch (java.nio.file.DirectoryNotEmptyException inUse) {
+            // another configuration's socket lives there
+        }
+    }
+
+    @Test
+    void aLockHolderThatCannotBeReachedGivesAReason() {
+        var lock = Daemon.maestralLock(config);
+        assertTrue(lock.acquire());
+        try {
+            CommunicationError e = assertThrows(CommunicationError.class, () -> new MaestralProxy(config));
+            assertTrue(e.getMessage().contains("holds the lock") && e.getMessage().contains("no endpoints"),
+                    e.getMessage());
+        } finally {
+            lock.release();
+        }
+    }
+
     private static long sessionOf(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
