@@ -104,13 +104,23 @@ public final class Lock {
         }
         try {
             for (int attempt = 0; attempt < 100; attempt++) {
-                openCurrentFile();
+                try {
+                    openCurrentFile();
+                } catch (NoSuchFileException e) {
+                    continue; // deleted between open and stat: open it again
+                }
                 if (!Posix.setLock(fd, true)) {
                     return false;
                 }
-                // The file may have been replaced between open and lock: then this lock is on
-                // a file nobody else will ever open. Drop it and lock the current file.
-                if (fileKey.equals(currentFileKey())) {
+                // The file may have been replaced or deleted between open and lock: then this
+                // lock is on a file nobody else will ever open. Drop it and lock the current file.
+                Object current;
+                try {
+                    current = currentFileKey();
+                } catch (NoSuchFileException e) {
+                    current = null;
+                }
+                if (fileKey.equals(current)) {
                     held = true;
                     return true;
                 }
@@ -193,6 +203,8 @@ public final class Lock {
             }
             openCurrentFile();
             return Posix.lockHolder(fd);
+        } catch (NoSuchFileException e) {
+            return 0; // deleted meanwhile
         } catch (IOException e) {
             throw new UncheckedIOException("cannot probe the lock " + path + ": " + e.getMessage(), e);
         }
@@ -216,8 +228,16 @@ public final class Lock {
             Posix.close(fd);
             fd = -1;
         }
-        fd = Posix.openReadWriteCreate(path, 0600);
-        fileKey = currentFileKey();
+        int opened = Posix.openReadWriteCreate(path, 0600);
+        try {
+            fileKey = currentFileKey();
+        } catch (IOException | RuntimeException e) {
+            // Deleted between open and stat. Keep no descriptor whose file is unknown: with a
+            // stale or null fileKey every later call would fail.
+            Posix.close(opened);
+            throw e;
+        }
+        fd = opened;
     }
 
     private Object currentFileKey() throws IOException {

@@ -40,13 +40,15 @@ final class AgentProcess implements AutoCloseable {
     private static final String EOF = "\0eof";
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
-    private final String label;
+    private volatile String label;
     private final Process process;
     private final Writer stdin;
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
     private final Path stderr;
     private boolean ready;
     private boolean broken;
+    /** Commands sent whose answer was not read yet. */
+    private int pending;
 
     private AgentProcess(String label, Process process, Path stderr) {
         this.label = label;
@@ -127,14 +129,26 @@ final class AgentProcess implements AutoCloseable {
         return label;
     }
 
+    /**
+     * Names the child anew (a spare put to use).
+     *
+     * @param label the child's name in messages
+     */
+    void relabel(String label) {
+        this.label = label;
+    }
+
     /** {@return whether the child runs} */
     boolean alive() {
         return process.isAlive();
     }
 
-    /** {@return whether the child failed to answer properly once, so it must be replaced} */
+    /**
+     * {@return whether the child must be replaced: it failed to answer properly once, died, or
+     * still owes an answer (a test failed in the middle of a conversation)}
+     */
     boolean broken() {
-        return broken || !process.isAlive();
+        return broken || pending != 0 || !process.isAlive();
     }
 
     /** Waits until the child said it is ready, failing after {@link #START_TIMEOUT}. */
@@ -160,6 +174,7 @@ final class AgentProcess implements AutoCloseable {
         try {
             stdin.write(command + "\n");
             stdin.flush();
+            pending++;
         } catch (IOException e) {
             throw failure("cannot be sent '" + command + "': " + e);
         }
@@ -174,6 +189,7 @@ final class AgentProcess implements AutoCloseable {
      */
     String await(Duration timeout, String what) {
         String answer = next(timeout, what);
+        pending--;
         if (answer.startsWith("error")) {
             throw failure("answered '" + answer + "' to '" + what + "'");
         }
@@ -190,6 +206,7 @@ final class AgentProcess implements AutoCloseable {
         if (answer == null) {
             return null;
         }
+        pending--;
         if (answer.equals(EOF)) {
             answers.add(EOF);
             throw failure("exited (" + exitCode() + ") instead of answering '" + what + "'");

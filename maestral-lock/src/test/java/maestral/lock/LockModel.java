@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.RandomDistribution;
 import net.jqwik.api.Tuple;
 
 /**
@@ -133,10 +134,10 @@ final class LockModel {
      *
      * @param actors the actors' names; those starting with {@code C} (children) are picked twice
      *     as often as the others
-     * @param minSteps the fewest steps of one scenario
-     * @param maxSteps the most steps of one scenario
+     * @param maxSteps the most steps of one scenario; the number of steps is uniformly
+     *     distributed from 1 to this
      */
-    static Arbitrary<List<Step>> steps(List<String> actors, int minSteps, int maxSteps) {
+    static Arbitrary<List<Step>> steps(List<String> actors, int maxSteps) {
         List<Tuple.Tuple2<Integer, String>> weighted = actors.stream()
                 .map(name -> Tuple.of(name.startsWith("C") ? 2 : 1, name)).toList();
         Arbitrary<String> actor = Arbitraries.frequency(weighted);
@@ -146,7 +147,8 @@ final class LockModel {
                 Tuple.of(2, actor.map(Locked::new)),
                 Tuple.of(2, actor.map(LockingPid::new)),
                 Tuple.of(2, Arbitraries.just(new KillHolder())));
-        return step.list().ofMinSize(minSteps).ofMaxSize(maxSteps);
+        return step.list().ofMinSize(1).ofMaxSize(maxSteps)
+                .withSizeDistribution(RandomDistribution.uniform());
     }
 
     private final Map<String, LockActor> actors = new LinkedHashMap<>();

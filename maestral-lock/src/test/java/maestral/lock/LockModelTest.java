@@ -252,6 +252,6 @@ class LockModelTest {
 
     @Provide
     Arbitrary<List<Step>> scenarios() {
-        return LockModel.steps(ACTORS, LockPropertiesTest.MIN_STEPS, LockPropertiesTest.MAX_STEPS);
+        return LockModel.steps(ACTORS, LockPropertiesTest.MAX_STEPS);
     }
 }

@@ -8,11 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -208,9 +211,80 @@ class LockTest {
         assertTrue(Files.isRegularFile(folder.resolve("created.lock")), "nothing deletes the lock file");
     }
 
+    /**
+     * Nothing should delete a lock file, but a temp cleaner or a user may. While its file keeps
+     * vanishing, acquire() may fail with UncheckedIOException (after many attempts), but nothing
+     * else, and locked() and lockingPid() never fail; afterwards it works normally on the current
+     * file, also as seen from another process. (A lock whose first open raced with a deletion
+     * used to keep a descriptor without a file key and throw NullPointerException ever after.)
+     */
+    @Test
+    void survivesItsFileBeingDeletedBehindItsBack() throws Exception {
+        int rounds = 100;
+        int otherFailures = 0;
+        StringBuilder failures = new StringBuilder();
+        for (int round = 0; round < rounds; round++) {
+            // a fresh instance each round: its very first open races with the deleter
+            Lock lock = Lock.singleton("deleted-" + round, dir);
+            Path file = lock.path();
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread deleter = Thread.ofPlatform().daemon().start(() -> {
+                while (!stop.get()) {
+                    try {
+                        Files.deleteIfExists(file);
+                    } catch (IOException e) {
+                        // try again
+                    }
+                }
+            });
+            try {
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
+                while (System.nanoTime() - end < 0) {
+                    try {
+                        try {
+                            if (lock.acquire()) {
+                                lock.release();
+                            }
+                        } catch (UncheckedIOException e) {
+                            // tolerated while the file keeps vanishing
+                        }
+                        lock.locked();
+                        lock.lockingPid();
+                    } catch (RuntimeException e) {
+                        otherFailures++;
+                        failures.append("\n").append(round).append(": ").append(e);
+                    }
+                }
+            } finally {
+                stop.set(true);
+                deleter.join(TimeUnit.SECONDS.toMillis(10));
+                assertFalse(deleter.isAlive(), "the deleter did not stop");
+            }
+            // once nobody deletes it any more, the lock works normally
+            assertFalse(lock.locked(), "round " + round + failures);
+            assertEquals(OptionalLong.empty(), lock.lockingPid(), "round " + round + failures);
+            assertTrue(lock.acquire(), "round " + round + failures);
+            assertTrue(lock.holdsCurrentFile(), "round " + round + failures);
+            lock.release();
+        }
+        assertEquals(0, otherFailures, "failures other than UncheckedIOException:" + failures);
+
+        // and another process agrees with the last one
+        Lock lock = Lock.singleton("deleted-" + (rounds - 1), dir);
+        try (AgentProcess child = AgentProcess.start("child", dir, "deleted-" + (rounds - 1), dir.resolve("logs"))) {
+            assertTrue(lock.acquire());
+            assertEquals(OptionalLong.of(OWN_PID), child.lockingPid());
+            assertFalse(child.acquire());
+            lock.release();
+            assertTrue(child.acquire());
+            assertEquals(OptionalLong.of(child.pid()), lock.lockingPid());
+            assertFalse(lock.acquire());
+        }
+    }
+
     @Test
     void aFolderThatIsAFileIsAnError() throws IOException {
         Path file = Files.writeString(dir.resolve("file"), "not a folder");
-        assertThrows(java.io.UncheckedIOException.class, () -> Lock.singleton("x", file));
+        assertThrows(UncheckedIOException.class, () -> Lock.singleton("x", file));
     }
 }
