@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +57,7 @@ public final class JsonStore {
                     names.forEach((k, v) -> section.put((String) k, v));
                 }
             }
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException | StackOverflowError e) {
             Path aside = file.resolveSibling(file.getFileName() + ".damaged");
             LOG.error("Cannot read {} ({}); moved it to {} and using defaults", file, e.getMessage(), aside);
             try {
@@ -81,10 +82,10 @@ public final class JsonStore {
     public synchronized Object get(String section, String name) {
         Map<String, Object> s = values.get(section);
         if (s != null && s.containsKey(name)) {
-            return s.get(name);
+            return copy(s.get(name));
         }
         Map<String, Object> d = defaults.get(section);
-        return d == null ? null : d.get(name);
+        return d == null ? null : copy(d.get(name));
     }
 
     /**
@@ -96,8 +97,18 @@ public final class JsonStore {
      */
     public synchronized void set(String section, String name, Object value) {
         Json.requireSupported(value);
-        values.computeIfAbsent(section, k -> new LinkedHashMap<>()).put(name, value);
+        values.computeIfAbsent(section, k -> new LinkedHashMap<>()).put(name, copy(value));
         save();
+    }
+
+    /**
+     * Copies a value through its JSON text: nobody shares a mutable list or map with the
+     * store, and a value reads the same before and after a restart (a small {@code Long}
+     * becomes an {@code Integer} at once, not only after the next start).
+     */
+    private static Object copy(Object value) {
+        return value instanceof List<?> || value instanceof Map<?, ?> || value instanceof Long
+                ? Json.read(Json.write(value)) : value;
     }
 
     private void save() {

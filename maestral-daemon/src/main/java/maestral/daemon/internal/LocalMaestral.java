@@ -158,7 +158,7 @@ public final class LocalMaestral implements Maestral, AutoCloseable {
     }
 
     @Override
-    public void setExcludedItems(List<String> items) {
+    public synchronized void setExcludedItems(List<String> items) {
         List<String> clean = new ArrayList<>();
         for (String item : items) {
             String p = normalize(item);
@@ -382,7 +382,9 @@ public final class LocalMaestral implements Maestral, AutoCloseable {
 
     @Override
     public void pauseSync() {
-        setState(running(), true, PAUSED);
+        synchronized (statusMonitor) {
+            setState(running, true, PAUSED);
+        }
     }
 
     @Override
