@@ -1,7 +1,33 @@
 /**
- * The shm transport. It exports nothing; it will provide
- * {@link maestral.api.spi.TransportProvider} with the id {@code "shm"}.
+ * The shared-memory transport of maestral: it {@code provides}
+ * {@link maestral.api.spi.TransportProvider} with {@code ShmTransportProvider}, id
+ * {@code "shm"}, preference 200 (the unix-socket transport has 100). Calls travel through
+ * Chronicle Queue files under {@code RUNTIME/shm-CONFIG/}; it exports nothing, and no other
+ * module sees Chronicle.
+ *
+ * <p>System properties, read at each {@code bind} and {@code connect}:
+ * <ul>
+ *   <li>{@code maestral.shm.idle}: how a waiting poller idles: {@code busy} (spin; lowest
+ *       latency, a core per poller), {@code adaptive} (default: spin about 200 µs after the
+ *       last message, yield about 1 ms, then park with pauses doubling up to the bound), or
+ *       {@code sleepy} (park at once, pauses from 50 µs doubling up to the bound);</li>
+ *   <li>{@code maestral.shm.maxParkMicros}: the bound of a parked poller's pause, so the
+ *       longest delay a call after an idle time sees; default {@code 10000} (10 ms).</li>
+ * </ul>
+ * It sets {@code chronicle.analytics.disable}, {@code chronicle.announcer.disable} and
+ * {@code chronicle.disk.monitor.disable} to {@code true} before Chronicle's first use unless
+ * they are set. The JVM options it needs are those of
+ * {@code ShmTransportProvider.jvmOptions()}.
+ *
+ * @provides maestral.api.spi.TransportProvider the shm transport, id {@code "shm"}
  */
 module maestral.transport.shm {
     requires maestral.api;
+    requires chronicle.queue;
+    requires chronicle.wire;
+    requires chronicle.bytes;
+    requires chronicle.core;
+    requires org.slf4j;
+
+    provides maestral.api.spi.TransportProvider with maestral.transport.shm.ShmTransportProvider;
 }

@@ -1,0 +1,606 @@
+package maestral.transport.shm.internal;
+
+import static maestral.transport.shm.internal.ShmDescriptor.*;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import maestral.api.BadInputError;
+import maestral.api.CallTimeoutError;
+import maestral.api.CommunicationError;
+import maestral.api.spi.CallResult;
+import maestral.api.spi.Endpoint;
+import maestral.api.spi.Handshake;
+import maestral.api.spi.MethodCall;
+import maestral.api.spi.RemoteError;
+import maestral.api.spi.TransportClient;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client's end of the shm transport: it appends calls to the daemon's request queue and
+ * reads answers from its own reply queue.
+ *
+ * <h2>Who reads the replies</h2>
+ * No thread of its own: a caller waiting for its answer takes the <em>reader role</em> if it
+ * is free and polls the reply queue with the configured {@link IdleStrategy}, handing every
+ * other caller its answer (and waking it) on the way. When its own answer has come it passes
+ * the role to another waiting caller. One caller alone therefore reads its own answer on its
+ * own thread, with no wake-up in between; callers that wait while another reads park.
+ *
+ * <p>A watchdog thread checks every {@link ShmSettings#livenessPeriod()} that the daemon
+ * still runs (its control file and its process), and fails the waiting calls when not.
+ *
+ * <p><b>Safe for use by many threads at once.</b>
+ */
+public final class ShmClient implements TransportClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ShmClient.class);
+    private static final int MAX_FRAMES_PER_POLL = 64;
+    private static final Duration BYE_WAIT = Duration.ofSeconds(1);
+
+    private final String configName;
+    private final ShmSettings settings;
+    private final long sessionId;
+    private final Path myDir;
+    private final ControlFile control;
+    private final Peer server;
+    private final ConsumedCycleJanitor janitor = new ConsumedCycleJanitor();
+    private final ChronicleQueue requests;
+    private final ExcerptAppender appender;
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final FrameWriter writer = new FrameWriter();
+    private final ChronicleQueue replies;
+    private final ExcerptTailer tailer;
+    private final FrameCodec readCodec = new FrameCodec();
+    private final FrameAssembler assembler = new FrameAssembler();
+    private final AtomicBoolean readerBusy = new AtomicBoolean();
+    private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicLong nextCorrelation = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread watchdog;
+
+    private volatile CommunicationError failure;
+    private volatile Handshake serverHello;
+    private volatile String refusal;
+    private volatile boolean byeAcknowledged;
+    private boolean appenderClosed;
+    private int readerCycle = Integer.MIN_VALUE;
+
+    private ShmClient(Endpoint endpoint, ShmSettings settings, ControlFile control, Peer server,
+                      Path folder) throws IOException {
+        this.configName = endpoint.configName();
+        this.settings = settings;
+        this.control = control;
+        this.server = server;
+        long id;
+        do {
+            id = ThreadLocalRandom.current().nextLong();
+        } while (id == 0);
+        this.sessionId = id;
+        this.myDir = folder.resolve(CLIENTS).resolve(clientFolder(id));
+        Files.createDirectory(myDir);
+        ChronicleQueue rq = null;
+        ChronicleQueue rp = null;
+        try {
+            rp = Queues.open(myDir, settings, janitor);
+            this.replies = rp;
+            this.tailer = rp.createTailer();
+            tailer.singleThreadedCheckDisabled(true);
+            Path requestsDir = folder.resolve(REQUESTS);
+            if (!Files.isDirectory(requestsDir)) {
+                throw new IOException(requestsDir + " is gone");
+            }
+            rq = Queues.open(requestsDir, settings, null);
+            this.requests = rq;
+            this.appender = rq.createAppender();
+            appender.singleThreadedCheckDisabled(true);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(rq);
+            closeQuietly(rp);
+            deleteQuietly(myDir);
+            throw e;
+        }
+        this.watchdog = Thread.ofPlatform().daemon()
+                .name("maestral-shm-" + configName + "-client-watchdog").unstarted(this::watch);
+    }
+
+    /**
+     * Connects to the daemon of a configuration and completes the handshake.
+     *
+     * @param endpoint where the daemon serves
+     * @param hello this client's handshake
+     * @param timeout the deadline for connecting and the handshake together
+     * @param settings the tunables
+     * @return the connected client
+     * @throws CommunicationError when no daemon answers in time, or it refuses
+     */
+    public static ShmClient connect(Endpoint endpoint, Handshake hello, Duration timeout, ShmSettings settings) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String name = endpoint.configName();
+        Path folder = endpoint.runtimeDirectory().resolve(FOLDER_PREFIX + name);
+        if (!Files.isDirectory(folder)) {
+            throw new CommunicationError("No maestral daemon serves '" + name + "' over shm: "
+                    + folder + " does not exist");
+        }
+        ControlFile control = awaitControlFile(folder.resolve(CONTROL_FILE), deadline, name);
+        ShmClient client;
+        try {
+            if (!control.running()) {
+                throw new CommunicationError("The maestral daemon of '" + name + "' (pid "
+                        + control.pid() + ") has closed its shm endpoint");
+            }
+            Peer server = Peer.of(control.pid(), control.startMillis());
+            if (!server.alive()) {
+                throw new CommunicationError("The maestral daemon of '" + name + "' (pid "
+                        + control.pid() + ") is not running; " + folder + " is left from it");
+            }
+            client = new ShmClient(endpoint, settings, control, server, folder);
+        } catch (IOException e) {
+            control.close();
+            throw new CommunicationError("Cannot connect to the maestral daemon of '" + name
+                    + "' over shm: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            control.close();
+            throw e instanceof CommunicationError ce ? ce : new CommunicationError(
+                    "Cannot connect to the maestral daemon of '" + name + "' over shm: " + e, e);
+        }
+        try {
+            client.handshake(hello, deadline, timeout);
+        } catch (RuntimeException e) {
+            client.abandon();
+            throw e;
+        }
+        client.watchdog.start();
+        return client;
+    }
+
+    private static ControlFile awaitControlFile(Path file, long deadline, String name) {
+        IOException last = null;
+        while (true) {
+            try {
+                return ControlFile.open(file);
+            } catch (IOException e) {
+                last = e;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new CommunicationError("No maestral daemon serves '" + name + "' over shm: "
+                        + last.getMessage(), last);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+        }
+    }
+
+    private void handshake(Handshake hello, long deadline, Duration timeout) {
+        if (!send(HELLO, 0, hello)) {
+            throw new CommunicationError("Cannot send the hello to the maestral daemon of '" + configName + "'");
+        }
+        IdleStrategy idle = settings.newIdleStrategy();
+        long nextCheck = System.nanoTime();
+        readerBusy.set(true);
+        try {
+            while (serverHello == null && refusal == null) {
+                int work = drain(null);
+                if (serverHello != null || refusal != null) {
+                    break;
+                }
+                long now = System.nanoTime();
+                if (now - deadline >= 0) {
+                    throw new CommunicationError("The maestral daemon of '" + configName + "' (pid "
+                            + server.pid() + ") did not answer the shm handshake within " + timeout);
+                }
+                if (now - nextCheck >= 0) {
+                    CommunicationError gone = checkServer();
+                    if (gone != null) {
+                        throw gone;
+                    }
+                    nextCheck = now + Duration.ofMillis(20).toNanos();
+                }
+                idle.idle(work);
+            }
+        } finally {
+            readerBusy.set(false);
+        }
+        if (refusal != null) {
+            throw new CommunicationError(refusal);
+        }
+        try {
+            hello.requireCompatible(serverHello);
+        } catch (CommunicationError e) {
+            send(BYE, 0, null);
+            throw e;
+        }
+    }
+
+    // ---- calls -----------------------------------------------------------------------
+
+    @Override
+    public Handshake serverHello() {
+        return serverHello;
+    }
+
+    @Override
+    public CallResult call(MethodCall call, long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        checkOpen();
+        long correlationId = nextCorrelation.incrementAndGet();
+        Pending p = new Pending(Thread.currentThread());
+        pending.put(correlationId, p);
+        try {
+            checkOpen();
+            try {
+                if (!send(CALL, correlationId, call)) {
+                    throw closedError();
+                }
+            } catch (UnsupportedValueException e) {
+                return new CallResult.Threw(RemoteError.of(new BadInputError("Bad call",
+                        "cannot send " + call + ": " + e.getMessage())));
+            }
+            return await(p, call, deadline, timeoutNanos);
+        } finally {
+            pending.remove(correlationId);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw closedError();
+        }
+        CommunicationError f = failure;
+        if (f == null && !serverRunning()) {
+            f = fail(new CommunicationError("The maestral daemon of '" + configName + "' closed the connection"));
+        }
+        if (f != null) {
+            throw new CommunicationError(f.getMessage(), f);
+        }
+    }
+
+    private boolean serverRunning() {
+        try {
+            return control.running();
+        } catch (IllegalStateException e) { // unmapped by close()
+            return false;
+        }
+    }
+
+    private CommunicationError closedError() {
+        return new CommunicationError("The shm connection to the maestral daemon of '" + configName + "' is closed");
+    }
+
+    private CallResult await(Pending p, MethodCall call, long deadline, long timeoutNanos) {
+        while (true) {
+            CallResult r = p.result;
+            if (r != null) {
+                return r;
+            }
+            CommunicationError f = p.failure;
+            if (f != null) {
+                throw new CommunicationError(f.getMessage(), f);
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new CallTimeoutError(call + " got no answer from the maestral daemon of '"
+                        + configName + "' within " + Duration.ofNanos(timeoutNanos));
+            }
+            if (readerBusy.compareAndSet(false, true)) {
+                try {
+                    readUntilDone(p, deadline);
+                } finally {
+                    readerBusy.set(false);
+                    passReaderRole();
+                }
+            } else {
+                LockSupport.parkNanos(this, Math.min(left, settings.maxParkNanos()));
+            }
+        }
+    }
+
+    private void readUntilDone(Pending p, long deadline) {
+        IdleStrategy idle = settings.newIdleStrategy();
+        while (!p.done() && failure == null && !closed.get()) {
+            int work = drain(p);
+            if (p.done() || System.nanoTime() - deadline >= 0) {
+                return;
+            }
+            idle.idle(work);
+        }
+    }
+
+    /** Wakes a waiting caller to take the reader role, if one waits. */
+    private void passReaderRole() {
+        Thread self = Thread.currentThread();
+        for (Pending other : pending.values()) {
+            if (other.waiter != self && !other.done()) {
+                LockSupport.unpark(other.waiter);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Reads what the reply queue holds; only the holder of the reader role calls it.
+     *
+     * @param mine the caller's own pending call, which it does not wake
+     * @return how many frames it read
+     */
+    private int drain(Pending mine) {
+        int n = 0;
+        for (; n < MAX_FRAMES_PER_POLL; n++) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    break;
+                }
+                handleFrame(dc.wire().bytes(), mine);
+            } catch (RuntimeException e) {
+                LOG.warn("could not read the reply queue {}: {}", myDir, e.toString());
+                break;
+            }
+        }
+        int cycle = tailer.cycle();
+        if (cycle != readerCycle) {
+            readerCycle = cycle;
+            janitor.readerAt(cycle);
+        }
+        return n;
+    }
+
+    private void handleFrame(Bytes<?> in, Pending mine) {
+        FrameCodec.Header h;
+        try {
+            h = FrameCodec.readHeader(in);
+        } catch (MalformedFrameException e) {
+            LOG.warn("dropped a malformed frame in {}: {}", myDir, e.getMessage());
+            return;
+        }
+        if (h.sessionId() != sessionId) {
+            LOG.warn("dropped a frame of another session {} in {}", Long.toHexString(h.sessionId()), myDir);
+            return;
+        }
+        if (h.type() == FRAGMENT) {
+            FrameAssembler.Joined joined;
+            try {
+                joined = assembler.accept(h, in);
+            } catch (MalformedFrameException e) {
+                LOG.warn("dropped a fragmented frame in {}: {}", myDir, e.getMessage());
+                Pending p = pending.get(h.correlationId());
+                if (p != null) {
+                    p.failure = new CommunicationError("The answer of the maestral daemon of '"
+                            + configName + "' could not be decoded: " + e.getMessage(), e);
+                    LockSupport.unpark(p.waiter);
+                }
+                return;
+            }
+            if (joined != null) {
+                try {
+                    handleFrame(joined.header(), joined.body(), mine);
+                } finally {
+                    joined.release();
+                }
+            }
+            return;
+        }
+        handleFrame(h, in, mine);
+    }
+
+    private void handleFrame(FrameCodec.Header h, Bytes<?> in, Pending mine) {
+        switch (h.type()) {
+            case REPLY -> {
+                Pending p = pending.get(h.correlationId());
+                if (p == null) {
+                    return; // its caller gave up waiting
+                }
+                try {
+                    p.result = readCodec.readResult(in);
+                } catch (RuntimeException e) {
+                    p.failure = new CommunicationError("The answer of the maestral daemon of '"
+                            + configName + "' could not be decoded: " + e.getMessage(), e);
+                }
+                if (p != mine) {
+                    LockSupport.unpark(p.waiter);
+                }
+            }
+            case WELCOME -> serverHello = readCodec.readHandshake(in);
+            case REFUSED -> refusal = readCodec.readString(in);
+            case BYE_ACK -> byeAcknowledged = true;
+            case GOODBYE -> fail(new CommunicationError("The maestral daemon of '" + configName
+                    + "' closed the connection: " + readCodec.readString(in)));
+            default -> LOG.warn("dropped an unexpected {} frame in {}", typeName(h.type()), myDir);
+        }
+    }
+
+    private boolean send(int type, long correlationId, Object body) {
+        appendLock.lock();
+        try {
+            if (appenderClosed) {
+                return false;
+            }
+            writer.write(appender, type, sessionId, correlationId, body);
+            return true;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    // ---- liveness --------------------------------------------------------------------
+
+    private CommunicationError checkServer() {
+        if (!serverRunning()) {
+            return new CommunicationError("The maestral daemon of '" + configName + "' closed the connection");
+        }
+        if (!server.alive()) {
+            return new CommunicationError("The maestral daemon of '" + configName + "' (pid "
+                    + server.pid() + ") died");
+        }
+        return null;
+    }
+
+    private void watch() {
+        long period = settings.livenessPeriod().toNanos();
+        while (!closed.get() && failure == null) {
+            LockSupport.parkNanos(period);
+            if (closed.get()) {
+                return;
+            }
+            CommunicationError gone = checkServer();
+            if (gone != null) {
+                fail(gone);
+                return;
+            }
+            if (!readerBusy.get()) {
+                passReaderRole(); // in case a hand-over was missed
+            }
+        }
+    }
+
+    private CommunicationError fail(CommunicationError error) {
+        if (failure == null) {
+            failure = error;
+            LOG.debug("shm client of '{}' fails: {}", configName, error.getMessage());
+        }
+        CommunicationError f = failure;
+        for (Pending p : pending.values()) {
+            if (p.result == null) {
+                p.failure = f;
+            }
+            LockSupport.unpark(p.waiter);
+        }
+        return f;
+    }
+
+    // ---- TransportClient -------------------------------------------------------------
+
+    @Override
+    public boolean isOpen() {
+        return !closed.get() && failure == null && serverRunning();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        CommunicationError err = closedError();
+        for (Pending p : pending.values()) {
+            p.failure = err;
+            LockSupport.unpark(p.waiter);
+        }
+        LockSupport.unpark(watchdog);
+        boolean serverUp = failure == null && checkServer() == null;
+        boolean byeSent = false;
+        if (serverUp) {
+            try {
+                byeSent = send(BYE, 0, null);
+            } catch (RuntimeException e) {
+                LOG.debug("could not say bye: {}", e.toString());
+            }
+        }
+        boolean reader = takeReaderRole(Duration.ofSeconds(2));
+        if (reader && byeSent) {
+            long end = System.nanoTime() + BYE_WAIT.toNanos();
+            IdleStrategy idle = settings.newIdleStrategy();
+            while (!byeAcknowledged && System.nanoTime() - end < 0 && checkServer() == null) {
+                idle.idle(drain(null));
+            }
+        }
+        if (reader) {
+            closeQuietly(tailer);
+            closeQuietly(replies);
+        } else {
+            LOG.warn("a caller still reads the replies of '{}'; its queue stays open", configName);
+        }
+        appendLock.lock();
+        try {
+            appenderClosed = true;
+            closeQuietly(appender);
+            closeQuietly(requests);
+        } finally {
+            appendLock.unlock();
+        }
+        try {
+            watchdog.join(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        control.close();
+        deleteQuietly(myDir);
+    }
+
+    /** Undoes a connect that failed after the queues were opened. */
+    private void abandon() {
+        closed.set(true);
+        closeQuietly(tailer);
+        closeQuietly(replies);
+        appendLock.lock();
+        try {
+            appenderClosed = true;
+            closeQuietly(appender);
+            closeQuietly(requests);
+        } finally {
+            appendLock.unlock();
+        }
+        control.close();
+        deleteQuietly(myDir);
+    }
+
+    private boolean takeReaderRole(Duration wait) {
+        long end = System.nanoTime() + wait.toNanos();
+        while (!readerBusy.compareAndSet(false, true)) {
+            if (System.nanoTime() - end >= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+        }
+        return true;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.debug("close failed: {}", e.toString());
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            FileTrees.deleteTree(dir);
+        } catch (IOException e) {
+            LOG.debug("could not remove {}: {}", dir, e.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ShmClient[" + configName + ", session " + Long.toHexString(sessionId) + "]";
+    }
+
+    /** A call waiting for its answer. */
+    private static final class Pending {
+        final Thread waiter;
+        volatile CallResult result;
+        volatile CommunicationError failure;
+
+        Pending(Thread waiter) {
+            this.waiter = waiter;
+        }
+
+        boolean done() {
+            return result != null || failure != null;
+        }
+    }
+}

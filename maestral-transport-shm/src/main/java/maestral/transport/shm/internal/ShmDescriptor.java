@@ -1,0 +1,249 @@
+package maestral.transport.shm.internal;
+
+/**
+ * Every byte layout of the shm transport, in one place (after Agrona's
+ * {@code ringbuffer/RecordDescriptor}). Integers are little-endian.
+ *
+ * <h2>Files</h2>
+ * <pre>
+ * RUNTIME/shm-CONFIG/                 mode 0700, removed when the server closes
+ *   server.ctl                        the control file, below
+ *   requests/                         one Chronicle queue: every client → the daemon
+ *   clients/c-SESSION/                one Chronicle queue per client: the daemon → that client
+ * </pre>
+ * Queue files roll every second and are deleted by their one reader once it has moved past
+ * them.
+ *
+ * <h2>The control file {@code server.ctl}</h2>
+ * Written by the server before any client can find it, mapped by every client; only
+ * {@code state} ever changes.
+ * <pre>
+ *  0               8               16              24              32              40    64
+ *  +---------------+---------------+---------------+---------------+---------------+-...-+
+ *  |     magic     |     state     |   server pid  | start (ms)    | instance nonce| 0.. |
+ *  +---------------+---------------+---------------+---------------+---------------+-...-+
+ * </pre>
+ * {@code start} is the server process's start instant in epoch milliseconds, so that a
+ * reused pid is not taken for the server; {@code state} is {@link #STATE_RUNNING} or
+ * {@link #STATE_CLOSED}.
+ *
+ * <h2>Frames</h2>
+ * Each Chronicle document holds one frame:
+ * <pre>
+ *  0               4               8                               16                              24
+ *  +---------------+---------------+-------------------------------+-------------------------------+--------
+ *  | magic+version |     type      |          session id           |        correlation id         | body ...
+ *  +---------------+---------------+-------------------------------+-------------------------------+--------
+ * </pre>
+ * The session id names one client connection (and its reply queue); the correlation id one
+ * call of it. Bodies by type ({@code str} is a string as described under values,
+ * {@code sb} a stop-bit integer):
+ * <pre>
+ *  HELLO    client → daemon  handshake: sb protocol, str fingerprint, str library,
+ *                            str transport, 8 pid, str instance
+ *  WELCOME  daemon → client  the daemon's handshake, as HELLO
+ *  REFUSED  daemon → client  str reason
+ *  CALL     client → daemon  sb method id, sb argument count, value...
+ *  REPLY    daemon → client  1 outcome: 0 returned, then a value;
+ *                                       1 threw, then 8 str: class, title, message, dbxPath,
+ *                                         dbxPathDst, localPath, localPathDst, stackTrace
+ *  BYE      client → daemon  (empty) the client closes
+ *  BYE_ACK  daemon → client  (empty) the daemon dropped the session
+ *  GOODBYE  daemon → client  str reason: the daemon closes
+ *  FRAGMENT either way       a piece of a frame too large for one document:
+ * </pre>
+ * A Chronicle document holds at most a quarter of a block ({@link #MAX_DOCUMENT}, 64 KiB), and
+ * a frame larger than that travels as FRAGMENTs of up to {@link #FRAGMENT_PAYLOAD} bytes each,
+ * with the session and correlation ids of the frame they carry, in order:
+ * <pre>
+ *  24              28              32              36
+ *  +---------------+---------------+---------------+------------------------
+ *  |  frame type   | fragment index| fragment count| bytes of the frame body ...
+ *  +---------------+---------------+---------------+------------------------
+ * </pre>
+ * The reader joins them and decodes the body as a frame of that type; a frame is at most
+ * {@link #MAX_FRAME} bytes.
+ *
+ * <h2>Values</h2>
+ * A tag byte, then its payload. Only these tags are ever decoded; anything else makes the
+ * frame malformed.
+ * <pre>
+ *  0 null    1 false   2 true     3 int sb    4 long sb    5 double 8    6 String str
+ *  7 Instant sb seconds, sb nanos  8 List sb n, n values   9 Map sb n, n (key value)
+ * 10 byte 1  11 short sb  12 char sb  13 float 4
+ * 20 AccountInfo  21 SpaceUsage  22 FileMetadata  23 SyncEvent  24 SyncErrorInfo  25 ErrorInfo:
+ *    the record's components in order, each as a value
+ * </pre>
+ * A string ({@code str}) is {@code sb (utf8Length + 1)} then its UTF-8 bytes, {@code 0} for
+ * null; unpaired surrogates are kept as three-byte sequences so that every Java string
+ * survives.
+ */
+public final class ShmDescriptor {
+
+    private ShmDescriptor() {
+    }
+
+    // ---- folder ----------------------------------------------------------------------
+
+    /** The prefix of the per-configuration folder in the runtime folder. */
+    public static final String FOLDER_PREFIX = "shm-";
+    /** The control file's name. */
+    public static final String CONTROL_FILE = "server.ctl";
+    /** The request queue's folder name. */
+    public static final String REQUESTS = "requests";
+    /** The folder of the reply queues. */
+    public static final String CLIENTS = "clients";
+    /** The prefix of one reply queue's folder, followed by the session id in hex. */
+    public static final String CLIENT_PREFIX = "c-";
+
+    // ---- control file ----------------------------------------------------------------
+
+    /** The control file's magic: {@code "MSTRLSHM"} read as a little-endian long. */
+    public static final long CONTROL_MAGIC = 0x4D48534C5254534DL;
+    /** Offset of the magic. */
+    public static final int CONTROL_MAGIC_OFFSET = 0;
+    /** Offset of the state. */
+    public static final int CONTROL_STATE_OFFSET = 8;
+    /** Offset of the server's pid. */
+    public static final int CONTROL_PID_OFFSET = 16;
+    /** Offset of the server process's start instant, in epoch milliseconds. */
+    public static final int CONTROL_START_OFFSET = 24;
+    /** Offset of the server's random instance nonce. */
+    public static final int CONTROL_NONCE_OFFSET = 32;
+    /** The control file's length. */
+    public static final int CONTROL_LENGTH = 64;
+    /** The state of a serving server. */
+    public static final long STATE_RUNNING = 1;
+    /** The state of a closed server. */
+    public static final long STATE_CLOSED = 2;
+
+    // ---- frames ----------------------------------------------------------------------
+
+    /** The first int of every frame: {@code "MS"} and layout version 1. */
+    public static final int FRAME_MAGIC = 0x4D53_0001;
+    /** Offset of the magic and version. */
+    public static final int MAGIC_OFFSET = 0;
+    /** Offset of the frame type. */
+    public static final int TYPE_OFFSET = 4;
+    /** Offset of the session id. */
+    public static final int SESSION_OFFSET = 8;
+    /** Offset of the correlation id. */
+    public static final int CORRELATION_OFFSET = 16;
+    /** Offset of the body. */
+    public static final int BODY_OFFSET = 24;
+
+    /** A client's hello. */
+    public static final int HELLO = 1;
+    /** The daemon's hello. */
+    public static final int WELCOME = 2;
+    /** The daemon refused a hello. */
+    public static final int REFUSED = 3;
+    /** A call. */
+    public static final int CALL = 4;
+    /** The answer to a call. */
+    public static final int REPLY = 5;
+    /** A client closes. */
+    public static final int BYE = 6;
+    /** The daemon dropped a closing client's session. */
+    public static final int BYE_ACK = 7;
+    /** The daemon closes. */
+    public static final int GOODBYE = 8;
+    /** A piece of a large frame. */
+    public static final int FRAGMENT = 9;
+
+    /** Offset of the carried frame's type in a FRAGMENT. */
+    public static final int FRAGMENT_TYPE_OFFSET = BODY_OFFSET;
+    /** Offset of the fragment's index, from 0. */
+    public static final int FRAGMENT_INDEX_OFFSET = BODY_OFFSET + 4;
+    /** Offset of the number of fragments. */
+    public static final int FRAGMENT_COUNT_OFFSET = BODY_OFFSET + 8;
+    /** Offset of the fragment's bytes. */
+    public static final int FRAGMENT_DATA_OFFSET = BODY_OFFSET + 12;
+    /** The most frame-body bytes in one fragment: 32 KiB. */
+    public static final int FRAGMENT_PAYLOAD = 32 << 10;
+    /** The largest document Chronicle takes with the block size used: a quarter block. */
+    public static final long MAX_DOCUMENT = ShmSettings.BLOCK_SIZE / 4;
+
+    /** A reply's outcome: the call returned. */
+    public static final byte RETURNED = 0;
+    /** A reply's outcome: the call threw. */
+    public static final byte THREW = 1;
+
+    // ---- value tags ------------------------------------------------------------------
+
+    /** Tag of {@code null}. */
+    public static final byte T_NULL = 0;
+    /** Tag of {@code false}. */
+    public static final byte T_FALSE = 1;
+    /** Tag of {@code true}. */
+    public static final byte T_TRUE = 2;
+    /** Tag of an {@code Integer}. */
+    public static final byte T_INT = 3;
+    /** Tag of a {@code Long}. */
+    public static final byte T_LONG = 4;
+    /** Tag of a {@code Double}. */
+    public static final byte T_DOUBLE = 5;
+    /** Tag of a {@code String}. */
+    public static final byte T_STRING = 6;
+    /** Tag of an {@code Instant}. */
+    public static final byte T_INSTANT = 7;
+    /** Tag of a {@code List}. */
+    public static final byte T_LIST = 8;
+    /** Tag of a {@code Map}. */
+    public static final byte T_MAP = 9;
+    /** Tag of a {@code Byte}. */
+    public static final byte T_BYTE = 10;
+    /** Tag of a {@code Short}. */
+    public static final byte T_SHORT = 11;
+    /** Tag of a {@code Character}. */
+    public static final byte T_CHAR = 12;
+    /** Tag of a {@code Float}. */
+    public static final byte T_FLOAT = 13;
+    /** Tag of an {@code AccountInfo}. */
+    public static final byte T_ACCOUNT_INFO = 20;
+    /** Tag of a {@code SpaceUsage}. */
+    public static final byte T_SPACE_USAGE = 21;
+    /** Tag of a {@code FileMetadata}. */
+    public static final byte T_FILE_METADATA = 22;
+    /** Tag of a {@code SyncEvent}. */
+    public static final byte T_SYNC_EVENT = 23;
+    /** Tag of a {@code SyncErrorInfo}. */
+    public static final byte T_SYNC_ERROR_INFO = 24;
+    /** Tag of an {@code ErrorInfo}. */
+    public static final byte T_ERROR_INFO = 25;
+
+    /** The largest frame body, 256 MiB. */
+    public static final long MAX_FRAME = 256L << 20;
+
+    /** How deeply lists and maps may nest in a decoded value. */
+    public static final int MAX_DEPTH = 64;
+
+    /**
+     * {@return the name of a frame type, for logs}
+     *
+     * @param type a frame type
+     */
+    public static String typeName(int type) {
+        return switch (type) {
+            case HELLO -> "HELLO";
+            case WELCOME -> "WELCOME";
+            case REFUSED -> "REFUSED";
+            case CALL -> "CALL";
+            case REPLY -> "REPLY";
+            case BYE -> "BYE";
+            case BYE_ACK -> "BYE_ACK";
+            case GOODBYE -> "GOODBYE";
+            case FRAGMENT -> "FRAGMENT";
+            default -> "type " + type;
+        };
+    }
+
+    /**
+     * {@return the folder name of a session's reply queue}
+     *
+     * @param sessionId the session id
+     */
+    public static String clientFolder(long sessionId) {
+        return CLIENT_PREFIX + String.format("%016x", sessionId);
+    }
+}

@@ -1,0 +1,77 @@
+package maestral.transport.shm.internal;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The tunables of the transport, read once from system properties and validated together
+ * (after Aeron's {@code MediaDriver.Context.conclude()}): a bad value fails {@code bind} or
+ * {@code connect} with a message naming the property, never a poll loop later.
+ *
+ * @param idleStrategy {@code busy}, {@code adaptive} or {@code sleepy}
+ * @param maxParkNanos the longest pause of a parked poller, so the worst wake-up delay
+ * @param blockSize the block size of each queue file, in bytes
+ * @param livenessPeriod how often each side checks that the other is alive
+ * @param handOffAfter how long a call may run on a reader thread before another thread
+ *     takes over reading
+ */
+public record ShmSettings(String idleStrategy, long maxParkNanos, long blockSize,
+                          Duration livenessPeriod, Duration handOffAfter) {
+
+    /** The property that names the idle strategy: {@value}. */
+    public static final String IDLE_PROPERTY = "maestral.shm.idle";
+    /** The property that bounds a parked poller's pause, in microseconds: {@value}. */
+    public static final String MAX_PARK_PROPERTY = "maestral.shm.maxParkMicros";
+    /** The default idle strategy. */
+    public static final String DEFAULT_IDLE = BackoffIdleStrategy.ALIAS;
+    /** The default bound of a pause: 10 ms. */
+    public static final long DEFAULT_MAX_PARK_MICROS = 10_000;
+    /** The block size of the queue files: 256 KiB. */
+    public static final long BLOCK_SIZE = 256 << 10;
+
+    /** Validates the parts. */
+    public ShmSettings {
+        IdleStrategy.byName(idleStrategy, Math.max(1, maxParkNanos)); // fails on a bad name
+        idleStrategy = idleStrategy.trim().toLowerCase(Locale.ROOT);
+        if (maxParkNanos < 1_000 || maxParkNanos > 1_000_000_000L) {
+            throw new IllegalArgumentException(MAX_PARK_PROPERTY + " must be within 1..1000000 µs, got "
+                    + maxParkNanos / 1000);
+        }
+        if (blockSize < 64 << 10) {
+            throw new IllegalArgumentException("block size below 64 KiB: " + blockSize);
+        }
+        if (livenessPeriod.isNegative() || livenessPeriod.isZero()
+                || handOffAfter.isNegative() || handOffAfter.isZero()) {
+            throw new IllegalArgumentException("periods must be positive");
+        }
+    }
+
+    /**
+     * {@return the settings of the system properties, defaults for those unset}
+     *
+     * @throws IllegalArgumentException naming the property when a value is bad
+     */
+    public static ShmSettings fromSystemProperties() {
+        String idle = System.getProperty(IDLE_PROPERTY, DEFAULT_IDLE);
+        String park = System.getProperty(MAX_PARK_PROPERTY, String.valueOf(DEFAULT_MAX_PARK_MICROS));
+        long parkMicros;
+        try {
+            parkMicros = Long.parseLong(park.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(MAX_PARK_PROPERTY + " must be a number of µs, got '"
+                    + park + "'", e);
+        }
+        try {
+            IdleStrategy.byName(idle, 1_000);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(IDLE_PROPERTY + ": " + e.getMessage(), e);
+        }
+        return new ShmSettings(idle, parkMicros * 1000, BLOCK_SIZE, Duration.ofMillis(100),
+                Duration.ofMillis(1));
+    }
+
+    /** {@return a new idle strategy of the configured kind, for one polling thread} */
+    public IdleStrategy newIdleStrategy() {
+        return IdleStrategy.byName(idleStrategy, maxParkNanos);
+    }
+}
