@@ -243,7 +243,15 @@ public final class UdsClient implements TransportClient {
                 if (type == FrameDescriptor.RESULT && serverHello != null) {
                     Pending p = pending.remove(WireCodec.correlationId(frame));
                     if (p != null) {
-                        p.complete(WireCodec.decodeResult(frame));
+                        CallResult result;
+                        try {
+                            result = WireCodec.decodeResult(frame);
+                        } catch (RuntimeException e) {
+                            p.complete("the daemon's answer could not be decoded (" + e.getMessage()
+                                    + "); the connection is closed");
+                            throw e;
+                        }
+                        p.complete(result);
                     }
                 } else if (type == FrameDescriptor.HELLO_REPLY && !helloReply.isDone()) {
                     helloReply.complete(WireCodec.decodeHelloReply(frame));

@@ -230,6 +230,7 @@ public final class UdsServer implements TransportServer {
         private final PeerCredentials peer;
         private final AtomicInteger inFlight = new AtomicInteger();
         private boolean greeted;
+        private boolean refused;
         private ScheduledFuture<?> handshakeTimer;
 
         Connection(PeerCredentials peer) {
@@ -264,6 +265,9 @@ public final class UdsServer implements TransportServer {
         }
 
         private void read(ChannelHandlerContext ctx, ByteBuf frame) {
+            if (refused) {
+                return; // the connection closes once the refusal is sent; nothing more is served
+            }
             byte type = WireCodec.type(frame);
             if (!greeted) {
                 if (type != FrameDescriptor.HELLO) {
@@ -279,6 +283,8 @@ public final class UdsServer implements TransportServer {
                 if (refusal == null) {
                     ctx.writeAndFlush(reply, ctx.voidPromise());
                 } else {
+                    refused = true;
+                    ctx.channel().config().setAutoRead(false);
                     LOG.warn("refused a client of {} (pid {}): {}", socketPath, theirs.pid(), refusal);
                     ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
                 }
@@ -313,6 +319,10 @@ public final class UdsServer implements TransportServer {
                     ch.writeAndFlush(WireCodec.encodeResult(ch.alloc(), id, result,
                             settings.maxFrameBytes()), ch.voidPromise());
                 }
+            } catch (Throwable t) {
+                LOG.warn("closing the connection to {} from pid {}: cannot answer {}: {}",
+                        socketPath, peer.pid(), call, t.toString());
+                ch.close();
             } finally {
                 if (inFlight.decrementAndGet() == MAX_IN_FLIGHT - 1) {
                     ch.eventLoop().execute(() -> {

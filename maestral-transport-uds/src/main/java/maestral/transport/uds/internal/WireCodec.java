@@ -156,7 +156,7 @@ public final class WireCodec {
             Output out = start(lease, maxFrameBytes);
             try {
                 lease.kryo.writeClassAndObject(out, result);
-            } catch (KryoException | IllegalArgumentException e) {
+            } catch (RuntimeException | StackOverflowError e) {
                 String what = result instanceof CallResult.Returned(Object value) && value != null
                         ? "a " + value.getClass().getName() : "the result";
                 RemoteError error = new RemoteError(MaestralApiError.class.getName(),
@@ -172,7 +172,7 @@ public final class WireCodec {
         }
     }
 
-    private static String problem(RuntimeException e, int maxFrameBytes) {
+    private static String problem(Throwable e, int maxFrameBytes) {
         if (e instanceof com.esotericsoftware.kryo.io.KryoBufferOverflowException) {
             return "it does not fit in a frame of at most " + maxFrameBytes + " bytes ("
                     + UdsSettings.MAX_FRAME_BYTES + ")";
