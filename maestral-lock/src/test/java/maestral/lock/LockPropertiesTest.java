@@ -24,6 +24,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.lifecycle.BeforeTry;
 import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.statistics.StatisticsReport;
 
 /**
  * Properties of {@link Lock} over random scenarios played by three threads of this JVM
@@ -86,7 +87,7 @@ class LockPropertiesTest {
         folder = root.resolve("locks");
         logs = root.resolve("logs");
         lock = Lock.singleton(NAME, folder);
-        pool = new AgentPool(folder, NAME, logs, 1);
+        pool = new AgentPool(folder, NAME, logs, 2);
         for (int i = 0; i < CHILDREN; i++) {
             children[i] = pool.take("C" + i);
         }
@@ -166,7 +167,8 @@ class LockPropertiesTest {
      * not hold it throws and changes nothing; locked() and lockingPid() agree with the model from
      * every actor's view; a SIGKILLed holder's lock is free at once.
      */
-    @Property(tries = 80)
+    @Property(tries = 60)
+    @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
     void everyActorAgreesWithTheModel(@ForAll("scenarios") List<Step> steps) {
         assertEquals(actorNames(), actors.stream().map(LockActor::name).toList());
         LockModel model = new LockModel(actors, PROCESSES);
