@@ -29,7 +29,7 @@ class LockTest {
     @TempDir
     Path dir;
 
-    /** maestral's test_locking_threaded, same thread: not re-entrant. */
+    /** maestral's first lock test, one thread: not re-entrant. */
     @Test
     void sameThread() {
         Lock lock = Lock.singleton("same-thread", dir);
@@ -53,7 +53,7 @@ class LockTest {
         assertTrue(Files.isRegularFile(dir.resolve("same-thread.lock")));
     }
 
-    /** maestral's test_locking_threaded, other thread: any thread of the holder may release. */
+    /** maestral's second lock test, two threads: any thread of the holder may release. */
     @Test
     void otherThread() {
         Lock lock = Lock.singleton("other-thread", dir);
@@ -79,7 +79,7 @@ class LockTest {
     }
 
     /**
-     * maestral's test_locking_multiprocess: a child holds it; the parent cannot take or release
+     * maestral's third lock test, two processes: a child holds it; the parent cannot take or release
      * it and sees the child's pid; once the child is SIGKILLed, the lock is free at once.
      */
     @Test
