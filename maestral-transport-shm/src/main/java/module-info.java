@@ -15,7 +15,7 @@
  *       longest delay a call after an idle time sees; default {@code 10000} (10 ms).</li>
  * </ul>
  * It sets {@code chronicle.analytics.disable}, {@code chronicle.announcer.disable} and
- * {@code chronicle.disk.monitor.disable} to {@code true} before Chronicle's first use unless
+ * {@code chronicle.disk.monitor.disable} and {@code disable.perf.info} to {@code true} before Chronicle's first use unless
  * they are set. The JVM options it needs are those of
  * {@code ShmTransportProvider.jvmOptions()}.
  *

@@ -30,7 +30,7 @@ public final class ChronicleSupport {
     /** The system properties set to {@code true} before Chronicle is first used, unless set. */
     public static final List<String> QUIET_PROPERTIES = List.of(
             "chronicle.analytics.disable", "chronicle.announcer.disable",
-            "chronicle.disk.monitor.disable");
+            "chronicle.disk.monitor.disable", "disable.perf.info");
 
     private static final String CHRONICLE_CORE_CLASS = "net.openhft.chronicle.core.Jvm";
     private static final String QUEUE_CLASS =
@@ -42,8 +42,9 @@ public final class ChronicleSupport {
     }
 
     /**
-     * Turns Chronicle's usage analytics, announcer banner and disk-space poller off, unless
-     * the user set those properties. Called before any Chronicle class is initialised.
+     * Turns Chronicle's usage analytics, announcer banner, disk-space poller and performance
+     * notes off, unless the user set those properties. Called before any Chronicle class is
+     * initialised.
      */
     public static void prepare() {
         for (String p : QUIET_PROPERTIES) {

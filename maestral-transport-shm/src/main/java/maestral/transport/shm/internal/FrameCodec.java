@@ -166,13 +166,19 @@ public final class FrameCodec {
      * @param in the body
      */
     public MethodCall readCall(Bytes<?> in) {
-        int methodId = toInt(in.readStopBit());
-        int n = readCount(in);
-        Object[] args = new Object[n];
-        for (int i = 0; i < n; i++) {
-            args[i] = readValue(in, 0);
+        try {
+            int methodId = toInt(in.readStopBit());
+            int n = readCount(in);
+            Object[] args = new Object[n];
+            for (int i = 0; i < n; i++) {
+                args[i] = readValue(in, 0);
+            }
+            return new MethodCall(methodId, args);
+        } catch (MalformedFrameException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new MalformedFrameException("bad call: " + e, e);
         }
-        return new MethodCall(methodId, args);
     }
 
     /**
@@ -208,14 +214,20 @@ public final class FrameCodec {
      * @param in the body
      */
     public CallResult readResult(Bytes<?> in) {
-        byte outcome = readByteChecked(in);
-        return switch (outcome) {
-            case RETURNED -> new CallResult.Returned(readValue(in, 0));
-            case THREW -> new CallResult.Threw(new RemoteError(readString(in), readString(in),
-                    readString(in), readString(in), readString(in), readString(in), readString(in),
-                    readString(in)));
-            default -> throw new MalformedFrameException("bad reply outcome " + outcome);
-        };
+        try {
+            byte outcome = readByteChecked(in);
+            return switch (outcome) {
+                case RETURNED -> new CallResult.Returned(readValue(in, 0));
+                case THREW -> new CallResult.Threw(new RemoteError(readString(in), readString(in),
+                        readString(in), readString(in), readString(in), readString(in), readString(in),
+                        readString(in)));
+                default -> throw new MalformedFrameException("bad reply outcome " + outcome);
+            };
+        } catch (MalformedFrameException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new MalformedFrameException("bad reply: " + e, e);
+        }
     }
 
     // ---- values ----------------------------------------------------------------------
@@ -324,9 +336,19 @@ public final class FrameCodec {
      * {@return one value}
      *
      * @param in the bytes, at a tag
-     * @param depth how deeply nested this value is
+     * @throws MalformedFrameException when the bytes do not hold a value of a known type
      */
-    public Object readValue(Bytes<?> in, int depth) {
+    public Object readValue(Bytes<?> in) {
+        try {
+            return readValue(in, 0);
+        } catch (MalformedFrameException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new MalformedFrameException("bad value: " + e, e);
+        }
+    }
+
+    private Object readValue(Bytes<?> in, int depth) {
         if (depth > MAX_DEPTH) {
             throw new MalformedFrameException("values nested deeper than " + MAX_DEPTH);
         }
@@ -490,6 +512,9 @@ public final class FrameCodec {
      * @param in the bytes
      */
     public String readString(Bytes<?> in) {
+        if (in.readRemaining() < 1) {
+            throw new MalformedFrameException("frame ends before a string");
+        }
         long header = in.readStopBit();
         if (header == 0) {
             return null;

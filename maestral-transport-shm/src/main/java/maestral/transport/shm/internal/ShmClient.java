@@ -50,6 +50,10 @@ public final class ShmClient implements TransportClient {
     private static final Logger LOG = LoggerFactory.getLogger(ShmClient.class);
     private static final int MAX_FRAMES_PER_POLL = 64;
     private static final Duration BYE_WAIT = Duration.ofSeconds(1);
+    /** How long a caller spins for its answer while another caller reads. */
+    private static final long FOLLOWER_SPIN_NANOS = 20_000;
+    /** How long it then yields before it parks. */
+    private static final long FOLLOWER_YIELD_NANOS = 120_000;
 
     private final String configName;
     private final ShmSettings settings;
@@ -71,6 +75,8 @@ public final class ShmClient implements TransportClient {
     private final AtomicLong nextCorrelation = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread watchdog;
+    private final boolean busy;
+    private final boolean followerSpins;
 
     private volatile CommunicationError failure;
     private volatile Handshake serverHello;
@@ -85,6 +91,8 @@ public final class ShmClient implements TransportClient {
         this.settings = settings;
         this.control = control;
         this.server = server;
+        this.busy = settings.idleStrategy().equals(BusySpinIdleStrategy.ALIAS);
+        this.followerSpins = !settings.idleStrategy().equals(SleepingIdleStrategy.ALIAS);
         long id;
         do {
             id = ThreadLocalRandom.current().nextLong();
@@ -280,6 +288,7 @@ public final class ShmClient implements TransportClient {
     }
 
     private CallResult await(Pending p, MethodCall call, long deadline, long timeoutNanos) {
+        long waitingSince = System.nanoTime();
         while (true) {
             CallResult r = p.result;
             if (r != null) {
@@ -289,21 +298,41 @@ public final class ShmClient implements TransportClient {
             if (f != null) {
                 throw new CommunicationError(f.getMessage(), f);
             }
-            long left = deadline - System.nanoTime();
+            long now = System.nanoTime();
+            long left = deadline - now;
             if (left <= 0) {
                 throw new CallTimeoutError(call + " got no answer from the maestral daemon of '"
                         + configName + "' within " + Duration.ofNanos(timeoutNanos));
             }
-            if (readerBusy.compareAndSet(false, true)) {
+            if (!readerBusy.get() && readerBusy.compareAndSet(false, true)) {
                 try {
                     readUntilDone(p, deadline);
                 } finally {
                     readerBusy.set(false);
                     passReaderRole();
                 }
+                waitingSince = System.nanoTime();
             } else {
-                LockSupport.parkNanos(this, Math.min(left, settings.maxParkNanos()));
+                follow(p, now - waitingSince, left);
             }
+        }
+    }
+
+    /**
+     * One wait step of a caller while another reads: spin briefly, then yield, then park
+     * until the reader hands over the answer or the role (busy: spin only; sleepy: park).
+     */
+    private void follow(Pending p, long waitedNanos, long leftNanos) {
+        if (followerSpins && (busy || waitedNanos < FOLLOWER_SPIN_NANOS)) {
+            Thread.onSpinWait();
+        } else if (followerSpins && waitedNanos < FOLLOWER_YIELD_NANOS) {
+            Thread.yield();
+        } else {
+            p.parked = true;
+            if (!p.done() && readerBusy.get()) {
+                LockSupport.parkNanos(this, Math.min(leftNanos, settings.maxParkNanos()));
+            }
+            p.parked = false;
         }
     }
 
@@ -318,12 +347,14 @@ public final class ShmClient implements TransportClient {
         }
     }
 
-    /** Wakes a waiting caller to take the reader role, if one waits. */
+    /** Wakes a parked caller to take the reader role; a spinning one takes it by itself. */
     private void passReaderRole() {
         Thread self = Thread.currentThread();
         for (Pending other : pending.values()) {
             if (other.waiter != self && !other.done()) {
-                LockSupport.unpark(other.waiter);
+                if (other.parked) {
+                    LockSupport.unpark(other.waiter);
+                }
                 return;
             }
         }
@@ -407,7 +438,7 @@ public final class ShmClient implements TransportClient {
                     p.failure = new CommunicationError("The answer of the maestral daemon of '"
                             + configName + "' could not be decoded: " + e.getMessage(), e);
                 }
-                if (p != mine) {
+                if (p != mine && p.parked) {
                     LockSupport.unpark(p.waiter);
                 }
             }
@@ -594,6 +625,7 @@ public final class ShmClient implements TransportClient {
         final Thread waiter;
         volatile CallResult result;
         volatile CommunicationError failure;
+        volatile boolean parked;
 
         Pending(Thread waiter) {
             this.waiter = waiter;
