@@ -247,8 +247,8 @@ public final class FrameCodec {
                 writeString(out, s);
             }
             case Boolean b -> out.writeByte(b ? T_TRUE : T_FALSE);
-            case Integer i -> out.writeByte(T_INT).writeStopBit(i);
-            case Long l -> out.writeByte(T_LONG).writeStopBit(l);
+            case Integer i -> out.writeByte(T_INT).writeStopBit((long) i.intValue());
+            case Long l -> out.writeByte(T_LONG).writeStopBit(l.longValue());
             case Double d -> out.writeByte(T_DOUBLE).writeDouble(d);
             case Instant t -> {
                 out.writeByte(T_INSTANT);
@@ -325,8 +325,8 @@ public final class FrameCodec {
                 writeString(out, u.allocationType());
             }
             case Byte b -> out.writeByte(T_BYTE).writeByte(b);
-            case Short s -> out.writeByte(T_SHORT).writeStopBit(s);
-            case Character c -> out.writeByte(T_CHAR).writeStopBit(c);
+            case Short s -> out.writeByte(T_SHORT).writeStopBit((long) s.shortValue());
+            case Character c -> out.writeByte(T_CHAR).writeStopBit((long) c.charValue());
             case Float f -> out.writeByte(T_FLOAT).writeFloat(f);
             default -> throw new UnsupportedValueException(value.getClass());
         }
