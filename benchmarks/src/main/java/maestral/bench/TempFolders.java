@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -21,6 +25,9 @@ import java.util.stream.Stream;
 public final class TempFolders implements AutoCloseable {
 
     private static final String[] KINDS = {"runtime", "config", "data", "log"};
+    /** The daemon insists on a private runtime folder (mode 0700). */
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private final Path base;
 
@@ -51,9 +58,9 @@ public final class TempFolders implements AutoCloseable {
         Path parent = Files.isDirectory(shm) && Files.isWritable(shm)
                 ? shm : Path.of(System.getProperty("java.io.tmpdir"));
         try {
-            Path base = Files.createTempDirectory(parent, "mbench-");
+            Path base = Files.createTempDirectory(parent, "mbench-", PRIVATE);
             for (String kind : KINDS) {
-                Files.createDirectories(base.resolve(kind));
+                Files.createDirectory(base.resolve(kind), PRIVATE);
             }
             return new TempFolders(base);
         } catch (IOException e) {
