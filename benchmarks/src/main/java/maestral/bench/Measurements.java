@@ -84,6 +84,33 @@ public final class Measurements {
         }
         List<Double> start = new ArrayList<>();
         List<Double> firstAnswer = new ArrayList<>();
+        startRuns(runs, start, firstAnswer);
+        // The same with the daemon narrowed to the uds transport, as the maestral command's
+        // runtime (target/lib) has it: shows what loading the shm transport costs at start.
+        List<Double> startUds = new ArrayList<>();
+        System.setProperty("maestral.transports", "uds");
+        try {
+            startRuns(Math.max(3, runs / 2), startUds, new ArrayList<>());
+        } finally {
+            System.clearProperty("maestral.transports");
+        }
+        double ratio = median(start) / median(javaVersion);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("runs", runs);
+        s.put("javaVersionMs", stats(javaVersion));
+        s.put("daemonStartMs", stats(start));
+        s.put("daemonFirstAnswerMs", stats(firstAnswer));
+        s.put("daemonStartUdsOnlyMs", stats(startUds));
+        s.put("startToJavaVersionRatio", ratio);
+        out.put("startup", s);
+        say(String.format(Locale.ROOT, "  java -version %.0f ms, daemon start %.0f ms (first answer %.0f ms,"
+                + " uds only %.0f ms): ratio %.1f",
+                median(javaVersion), median(start), median(firstAnswer), median(startUds), ratio));
+    }
+
+    /** Starts and stops a daemon {@code runs + 1} times; the first run is a warm-up. */
+    private static void startRuns(int runs, List<Double> start, List<Double> firstAnswer)
+            throws InterruptedException {
         for (int i = 0; i <= runs; i++) {
             AtomicLong answeredAt = new AtomicLong();
             AtomicBoolean stop = new AtomicBoolean();
@@ -107,16 +134,6 @@ public final class Measurements {
                 daemon.close();
             }
         }
-        double ratio = median(start) / median(javaVersion);
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("runs", runs);
-        s.put("javaVersionMs", stats(javaVersion));
-        s.put("daemonStartMs", stats(start));
-        s.put("daemonFirstAnswerMs", stats(firstAnswer));
-        s.put("startToJavaVersionRatio", ratio);
-        out.put("startup", s);
-        say(String.format(Locale.ROOT, "  java -version %.0f ms, daemon start %.0f ms (first answer %.0f ms): ratio %.1f",
-                median(javaVersion), median(start), median(firstAnswer), ratio));
     }
 
     /** Tries a connection every 5 ms from the launch on, and notes when the first one works. */

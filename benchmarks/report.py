@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+"""Turns one benchmark run into results/<date>.json, .md and .svg.
+
+Inputs: the JMH result file (-rf json), the JSON of maestral.bench.Measurements, and the run's
+facts (profile, date, load average, commit). Every latency row of the table is shown against
+the floor measured in the same run: the uds proxy against the raw JDK unix-socket ping-pong,
+the shm proxy against the raw shared-memory ping-pong, both against Java RMI.
+
+Usage: report.py --jmh J --measurements M --meta META --out PREFIX
+(writes PREFIX.json, PREFIX.md, PREFIX.svg). Needs nothing beyond the Python standard library.
+"""
+import argparse
+import html
+import json
+import math
+
+PKG = "maestral.bench."
+TRANSPORTS = ("uds", "shm")
+CALLS = (
+    ("status", "status()", "no argument, short answer"),
+    ("excludedStatus32", "excludedStatus(path)", "32-byte argument"),
+    ("payload30KiB", "getConf → 30 KiB list", "480 × 64-char strings"),
+    ("throwsNotLinked", "getAccountInfo() throws", "NotLinkedError, caught"),
+)
+FLOOR_OF = {"uds": "RawUdsBenchmark.pingPong64", "shm": "RawShmBenchmark.pingPong64"}
+RMI = "RmiBenchmark.echo64"
+TARGETS = {"uds": 1.3, "shm": 5.0}
+RMI_FACTOR = 3.0
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+class Results:
+    """The JMH entries, found by short name (Class.method) and transport."""
+
+    def __init__(self, entries):
+        self.entries = entries
+
+    def get(self, short, transport=None):
+        for e in self.entries:
+            if e["benchmark"] == PKG + short and (
+                    transport is None or e.get("params", {}).get("transport") == transport):
+                return e
+        return None
+
+    def pct(self, short, p, transport=None):
+        e = self.get(short, transport)
+        if e is None:
+            return None
+        return e["primaryMetric"].get("scorePercentiles", {}).get(p)
+
+    def p50(self, short, transport=None):
+        return self.pct(short, "50.0", transport)
+
+    def score(self, short, transport=None, secondary=None):
+        e = self.get(short, transport)
+        if e is None:
+            return None
+        if secondary:
+            m = e.get("secondaryMetrics", {}).get(secondary)
+            return None if m is None else m["score"]
+        return e["primaryMetric"]["score"]
+
+    def count(self, short, transport=None):
+        e = self.get(short, transport)
+        if e is None:
+            return None
+        raw = e["primaryMetric"].get("rawDataHistogram")
+        if raw:
+            return sum(n for fork in raw for it in fork for _, n in it)
+        return None
+
+
+def num(v, digits=None):
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    if digits is None:
+        digits = 0 if abs(v) >= 100 else 1 if abs(v) >= 10 else 2 if abs(v) >= 1 else 3
+    return f"{v:,.{digits}f}"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def fx(v):
+    return "n/a" if v is None else f"{v:.2f}×"
+
+
+def latency_row(r, label, short, transport=None, floor=None, rmi=None, local=None):
+    ps = [r.pct(short, p, transport) for p in ("50.0", "90.0", "99.0", "99.9")]
+    p50 = ps[0]
+    cells = [label] + [num(v) for v in ps] + [num(r.count(short, transport), 0)]
+    if floor is not None or rmi is not None or local is not None:
+        cells.append(num(local) if local is not None else "–")
+        cells.append(fx(ratio(p50, floor)) if floor is not None else "–")
+        cells.append(fx(ratio(p50, rmi)) if rmi is not None else "–")
+    return "| " + " | ".join(cells) + " |"
+
+
+def targets(r):
+    out = []
+    rmi = r.p50(RMI)
+    for t in TRANSPORTS:
+        p50 = r.p50("ProxyBenchmark.status", t)
+        floor = r.p50(FLOOR_OF[t])
+        q = ratio(p50, floor)
+        out.append({
+            "target": f"{t} proxy status() p50 within {TARGETS[t]}x of the raw {t} floor",
+            "value": q, "limit": TARGETS[t], "met": q is not None and q <= TARGETS[t]})
+    for t in TRANSPORTS:
+        p50 = r.p50("ProxyBenchmark.status", t)
+        q = ratio(rmi, p50)
+        out.append({
+            "target": f"{t} proxy status() p50 at least {RMI_FACTOR:g}x faster than RMI",
+            "value": q, "limit": RMI_FACTOR, "met": q is not None and q >= RMI_FACTOR})
+    return out
+
+
+def markdown(r, m, meta, tgts):
+    L = []
+    rmi = r.p50(RMI)
+    L.append(f"# maestral benchmarks, {meta['date']} ({meta['profile']} profile)")
+    L.append("")
+    mach = m.get("machine", {})
+    L.append(f"Commit `{meta.get('commit', '?')}`, {mach.get('cpus', '?')} CPUs, JDK {mach.get('java', '?')}, "
+             f"{mach.get('os', '?')}. Load average before / after the run: {meta.get('loadBefore', '?')} / "
+             f"{meta.get('loadAfter', '?')} (anything else running on the machine inflates every figure; "
+             f"compare rows of the same run). JMH: `{meta.get('jmhOptions', '')}`, SampleTime, µs.")
+    L.append("")
+    L.append("## Targets")
+    L.append("")
+    for t in tgts:
+        mark = "met" if t["met"] else "**not met**"
+        L.append(f"- {t['target']}: {fx(t['value'])} — {mark}")
+    L.append("")
+    L.append("## Floors, measured in the same run")
+    L.append("")
+    L.append("| floor | p50 | p90 | p99 | p99.9 | samples |")
+    L.append("|---|---:|---:|---:|---:|---:|")
+    L.append(latency_row(r, "in-process call, `status()` on a fallback proxy", "DirectBenchmark.status"))
+    L.append(latency_row(r, "raw shared memory, 64 B spin ping-pong (2 JVMs)", "RawShmBenchmark.pingPong64"))
+    L.append(latency_row(r, "raw JDK unix socket, 64 B ping-pong (2 JVMs)", "RawUdsBenchmark.pingPong64"))
+    L.append(latency_row(r, "Java RMI, loopback TCP, 64 B echo (2 JVMs)", RMI))
+    L.append("")
+    L.append("## Proxy calls to a daemon in another JVM")
+    L.append("")
+    L.append("Floor: raw uds ping-pong for uds, raw shm ping-pong for shm. The in-process column is the "
+             "same call without any transport (the served object's own work, which the payload and error "
+             "rows carry too).")
+    L.append("")
+    L.append("| call | p50 | p90 | p99 | p99.9 | samples | in-process p50 | p50 ÷ floor | p50 ÷ RMI |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for short, label, detail in CALLS:
+        local = r.p50("DirectBenchmark." + short)
+        for t in TRANSPORTS:
+            L.append(latency_row(r, f"{t}: {label} <br><sub>{detail}</sub>", "ProxyBenchmark." + short, t,
+                                 floor=r.p50(FLOOR_OF[t]), rmi=rmi, local=local))
+    L.append("")
+    L.append("## The command-line pattern")
+    L.append("")
+    L.append("| pattern | p50 | p90 | p99 | p99.9 | samples | in-process p50 | p50 ÷ floor | p50 ÷ RMI |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for t in TRANSPORTS:
+        L.append(latency_row(r, f"{t}: connect, `status()`, close (µs)", "ConnectCallCloseBenchmark.connectStatusClose",
+                             t, floor=r.p50(FLOOR_OF[t]), rmi=rmi, local=r.p50("DirectBenchmark.status")))
+    jv = m.get("startup", {}).get("javaVersionMs", {}).get("median")
+    cmd = "CommandBenchmark.maestralStatusProcess"
+    ps = [r.pct(cmd, p) for p in ("50.0", "90.0", "99.0", "99.9")]
+    L.append("| whole `./maestral status` process (**ms**, wall time) | " + " | ".join(num(v) for v in ps)
+             + f" | {num(r.count(cmd), 0)} | – | {fx(ratio(ps[0], jv))} of `java -version` ({num(jv)} ms) | – |")
+    L.append("")
+    L.append("## Throughput of `status()`, calls per ms")
+    L.append("")
+    L.append("Threads share one proxy (one connection, calls multiplexed). Two processes: this JVM's one "
+             "thread + a second client JVM running the same loop at the same time; the total is the sum.")
+    L.append("")
+    L.append("| transport | 1 thread | 2 threads | 4 threads | 2 processes: this + other = total |")
+    L.append("|---|---:|---:|---:|---:|")
+    for t in TRANSPORTS:
+        a = r.score("TwoProcessThroughputBenchmark.status", t)
+        b = r.score("TwoProcessThroughputBenchmark.status", t, secondary="otherProcess")
+        tot = None if a is None or b is None else a + b
+        L.append(f"| {t} | {num(r.score('ThroughputBenchmark.status1Thread', t))} | "
+                 f"{num(r.score('ThroughputBenchmark.status2Threads', t))} | "
+                 f"{num(r.score('ThroughputBenchmark.status4Threads', t))} | "
+                 f"{num(a)} + {num(b)} = {num(tot)} |")
+    L.append("")
+    L.append("## Start-up, idle CPU, memory (outside JMH)")
+    L.append("")
+    s = m.get("startup", {})
+    if s:
+        L.append(f"- Daemon start to ready (`startMaestralDaemonProcess` → OK), median of {s.get('runs')}: "
+                 f"**{num(s['daemonStartMs']['median'])} ms** = **{fx(s.get('startToJavaVersionRatio'))}** "
+                 f"`java -version` ({num(s['javaVersionMs']['median'])} ms). The daemon first answered a 5 ms "
+                 f"poll after {num(s['daemonFirstAnswerMs']['median'])} ms: the rest is the launcher's "
+                 f"readiness poll.")
+    ic = m.get("idleCpu", {})
+    if ic:
+        w = ic.get("windowSeconds")
+        parts = []
+        for key, label in (("noClient", "no client"), ("udsClient", "an idle uds client"),
+                           ("shmClient", "an idle shm client")):
+            c = ic.get(key)
+            if c:
+                parts.append(f"{label}: {num(c['daemonCpuMs'])} ms ({num(c['daemonPercentOfOneCore'], 2)} % "
+                             f"of a core; the client JVM {num(c['clientJvmCpuMs'])} ms)")
+        L.append(f"- Daemon idle CPU over {w} s — " + "; ".join(parts) + ".")
+    mem = m.get("memory", {})
+    if mem:
+        L.append(f"- Daemon resident memory (VmRSS): idle {num(mem['idleRssKiB'] / 1024)} MiB; under "
+                 f"{mem['loadSeconds']} s of load (2 threads on uds + 2 on shm, {num(mem['loadCalls'], 0)} calls) "
+                 f"at most {num(mem['loadMaxRssKiB'] / 1024)} MiB; after the load "
+                 f"{num(mem['afterLoadRssKiB'] / 1024)} MiB (high-water mark {num(mem['peakRssKiB'] / 1024)} MiB).")
+    L.append("")
+    L.append(f"Chart: `{meta['date']}.svg`; raw figures: `{meta['date']}.json`.")
+    L.append("")
+    return "\n".join(L)
+
+
+def svg(r, meta):
+    groups = [("in-process", "DirectBenchmark.status", None),
+              ("raw shm", "RawShmBenchmark.pingPong64", None),
+              ("shm proxy", "ProxyBenchmark.status", "shm"),
+              ("shm proxy 32 B", "ProxyBenchmark.excludedStatus32", "shm"),
+              ("raw uds", "RawUdsBenchmark.pingPong64", None),
+              ("uds proxy", "ProxyBenchmark.status", "uds"),
+              ("uds proxy 32 B", "ProxyBenchmark.excludedStatus32", "uds"),
+              ("RMI", RMI, None)]
+    series = (("50.0", "p50", "#1f77b4"), ("90.0", "p90", "#ff7f0e"), ("99.0", "p99", "#d62728"))
+    values = [[r.pct(s, p, t) for p, _, _ in series] for _, s, t in groups]
+    present = [v for row in values for v in row if v]
+    lo = 10 ** math.floor(math.log10(min(present))) if present else 0.01
+    hi = 10 ** math.ceil(math.log10(max(present))) if present else 1000
+    W, H = 960, 460
+    left, right, top, bottom = 70, 20, 60, 90
+    pw, ph = W - left - right, H - top - bottom
+
+    def y(v):
+        return top + ph - (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)) * ph
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
+           f'font-family="sans-serif" font-size="12">',
+           f'<rect width="{W}" height="{H}" fill="white"/>',
+           f'<text x="{W / 2}" y="22" text-anchor="middle" font-size="16">'
+           f'{html.escape("Round-trip latency, µs (log scale): proxies beside their floors")}</text>',
+           f'<text x="{W / 2}" y="40" text-anchor="middle" fill="#555">'
+           f'{html.escape(meta["date"] + ", " + meta["profile"] + " profile, small calls (status / 32 B / 64 B ping-pong)")}'
+           f'</text>']
+    d = lo
+    while d <= hi * 1.0001:
+        yy = y(d)
+        out.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{W - right}" y2="{yy:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end">{num(d)}</text>')
+        d *= 10
+    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#333"/>')
+    gw = pw / len(groups)
+    bw = gw * 0.7 / len(series)
+    for gi, (label, _, _) in enumerate(groups):
+        x0 = left + gi * gw + gw * 0.15
+        for si, (_, name, color) in enumerate(series):
+            v = values[gi][si]
+            if not v:
+                continue
+            yy = y(max(v, lo))
+            out.append(f'<rect x="{x0 + si * bw:.1f}" y="{yy:.1f}" width="{bw - 1:.1f}" '
+                       f'height="{top + ph - yy:.1f}" fill="{color}"><title>{html.escape(label)} {name}: '
+                       f'{num(v)} µs</title></rect>')
+            if si == 0:
+                out.append(f'<text x="{x0 + bw / 2:.1f}" y="{yy - 4:.1f}" text-anchor="middle" '
+                           f'font-size="10">{num(v)}</text>')
+        out.append(f'<text x="{left + gi * gw + gw / 2:.1f}" y="{top + ph + 18}" text-anchor="middle">'
+                   f'{html.escape(label)}</text>')
+    lx = left + 10
+    for _, name, color in series:
+        out.append(f'<rect x="{lx}" y="{H - 30}" width="12" height="12" fill="{color}"/>')
+        out.append(f'<text x="{lx + 16}" y="{H - 20}">{name}</text>')
+        lx += 70
+    out.append(f'<text x="{W - right}" y="{H - 20}" text-anchor="end" fill="#555">'
+               f'{html.escape("floors measured in the same run; shm and uds proxies call a daemon in another JVM")}'
+               f'</text>')
+    out.append('</svg>')
+    return "\n".join(out) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--jmh", required=True)
+    ap.add_argument("--measurements", required=True)
+    ap.add_argument("--meta", required=True)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    jmh = load(a.jmh)
+    m = load(a.measurements)
+    meta = load(a.meta)
+    r = Results(jmh)
+    tgts = targets(r)
+    for e in jmh:  # the histograms are large: keep their sample count only
+        pm = e["primaryMetric"]
+        if "rawDataHistogram" in pm:
+            pm["sampleCount"] = r.count(e["benchmark"][len(PKG):], e.get("params", {}).get("transport"))
+            del pm["rawDataHistogram"]
+    with open(a.out + ".json", "w", encoding="utf-8") as f:
+        json.dump({"run": meta, "targets": tgts, "measurements": m, "jmh": jmh}, f, indent=1)
+        f.write("\n")
+    with open(a.out + ".md", "w", encoding="utf-8") as f:
+        f.write(markdown(r, m, meta, tgts))
+    with open(a.out + ".svg", "w", encoding="utf-8") as f:
+        f.write(svg(r, meta))
+
+
+if __name__ == "__main__":
+    main()
