@@ -44,7 +44,7 @@ class CommandLineIT extends DaemonTestSupport {
         Result status = maestral("status", "-v", "-c", config);
         assertEquals(0, status.status(), status.err());
         assertTrue(status.out().contains("Status:        Stopped"), status.out());
-        assertTrue(status.out().contains("Transport:     uds"), status.out());
+        assertTrue(status.out().contains("Transport:     " + expectedTransport()), status.out());
 
         assertEquals(0, maestral("pause", "-c", config).status());
         assertTrue(maestral("status", "-c", config).out().contains("Paused"));
@@ -58,7 +58,7 @@ class CommandLineIT extends DaemonTestSupport {
         assertEquals("unwatched", fileStatus.out().trim());
 
         Result doctor = maestral("doctor", "-c", config);
-        assertTrue(doctor.out().contains("Answers:        yes, over uds"), doctor.out());
+        assertTrue(doctor.out().contains("Answers:        yes, over " + expectedTransport()), doctor.out());
 
         Result stopped = maestral("stop", "-c", config);
         assertEquals(0, stopped.status());

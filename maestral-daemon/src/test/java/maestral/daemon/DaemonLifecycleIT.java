@@ -81,7 +81,7 @@ class DaemonLifecycleIT extends DaemonTestSupport {
         try (MaestralProxy proxy = new MaestralProxy(config)) {
             assertEquals(config, proxy.configName());
             assertFalse(proxy.isFallback());
-            assertEquals("uds", proxy.transport());
+            assertEquals(expectedTransport(), proxy.transport());
             assertEquals("Stopped", proxy.status());
             proxy.pauseSync();
             assertEquals("Paused", proxy.status());
@@ -127,8 +127,10 @@ class DaemonLifecycleIT extends DaemonTestSupport {
         for (App app : apps) {
             results.add(app.await("RESULT", Duration.ofSeconds(90)));
         }
-        for (String r : results) {
-            assertTrue(r.equals("OK") || r.equals("ALREADY_RUNNING"), "results: " + results);
+        for (int i = 0; i < apps.size(); i++) {
+            String r = results.get(i);
+            assertTrue(r.equals("OK") || r.equals("ALREADY_RUNNING"),
+                    "results: " + results + "; output of app " + i + ":\n" + apps.get(i).output());
         }
         assertTrue(results.contains("OK") || Daemon.isRunning(config), "results: " + results);
         long daemon = Daemon.getMaestralPid(config).orElseThrow();

@@ -65,10 +65,24 @@ abstract class DaemonTestSupport {
         }
     }
 
+    /**
+     * {@return the transport a proxy of this JVM uses: the one {@code maestral.transport}
+     * names, else the supported one of highest preference}
+     */
+    static String expectedTransport() {
+        String requested = maestral.daemon.internal.Transports.requestedByClient();
+        if (requested != null) {
+            return requested;
+        }
+        return maestral.daemon.internal.Transports.all().values().stream()
+                .filter(p -> p.availability().supported()).findFirst().orElseThrow().id();
+    }
+
     /** A child JVM running {@link TestApp}, whose output lines can be awaited. */
     final class App {
         final Process process;
         private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         App(String... args) throws IOException {
             this(false, args);
@@ -83,6 +97,10 @@ abstract class DaemonTestSupport {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.add("--enable-native-access=ALL-UNNAMED,maestral.lock,io.netty.common");
             cmd.add("--sun-misc-unsafe-memory-access=allow");
+            maestral.daemon.internal.Transports.all().values().forEach(p -> cmd.addAll(p.jvmOptions()));
+            if (System.getProperty("maestral.transport") != null) {
+                cmd.add("-Dmaestral.transport=" + System.getProperty("maestral.transport"));
+            }
             for (String d : DIRS) {
                 cmd.add("-Dmaestral.dir." + d + "=" + System.getProperty("maestral.dir." + d));
             }
@@ -102,6 +120,7 @@ abstract class DaemonTestSupport {
                         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = in.readLine()) != null; ) {
                         lines.add(line);
+                        output.add(line);
                     }
                 } catch (IOException e) {
                     lines.add("READ FAILED " + e);
@@ -109,6 +128,11 @@ abstract class DaemonTestSupport {
             }, "app-output-" + process.pid());
             reader.setDaemon(true);
             reader.start();
+        }
+
+        /** {@return everything the app printed so far} */
+        String output() {
+            return String.join("\n", output);
         }
 
         /** {@return the next line starting with the prefix, failing after the deadline} */

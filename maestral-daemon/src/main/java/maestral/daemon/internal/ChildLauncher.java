@@ -85,7 +85,8 @@ public final class ChildLauncher {
             pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
         } else {
             Folders.ensureExists(console.getParent());
-            pb.redirectErrorStream(true).redirectOutput(console.toFile());
+            // Appended, not truncated: racing starts share the file with the daemon that wins.
+            pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()));
         }
         pb.redirectInput(detach ? ProcessBuilder.Redirect.from(new File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
         Process child;
@@ -204,8 +205,8 @@ public final class ChildLauncher {
     public static List<String> command(String configName, boolean logToStdout, boolean startSync, boolean detach) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmOptions());
         boolean modular = ChildLauncher.class.getModule().isNamed();
+        cmd.addAll(modular ? jvmOptions() : forClassPath(jvmOptions()));
         String classPath = System.getProperty("java.class.path", "");
         if (modular) {
             cmd.add("-p");
@@ -232,6 +233,36 @@ public final class ChildLauncher {
         }
         cmd.add(detach ? "--detach" : "--attached");
         return cmd;
+    }
+
+    /**
+     * Narrows options that name modules to the unnamed module, for a JVM on the class path,
+     * where naming modules that are not there only prints warnings.
+     *
+     * @param options JVM options valid on the module path
+     * @return the options for the class path
+     */
+    public static List<String> forClassPath(List<String> options) {
+        List<String> out = new ArrayList<>();
+        for (String option : options) {
+            int eq = option.indexOf('=');
+            String name = eq < 0 ? option : option.substring(0, eq);
+            switch (name) {
+                case "--enable-native-access" -> out.add(name + "=ALL-UNNAMED");
+                case "--add-opens", "--add-exports" -> {
+                    int to = option.lastIndexOf('=');
+                    String target = option.substring(to + 1);
+                    if (to > eq && target.contains("ALL-UNNAMED")) {
+                        out.add(option.substring(0, to + 1) + "ALL-UNNAMED");
+                    } else if (to <= eq) {
+                        out.add(option);
+                    }
+                }
+                case "--add-modules" -> { }
+                default -> out.add(option);
+            }
+        }
+        return List.copyOf(new LinkedHashSet<>(out));
     }
 
     /** {@return the JVM options of a daemon child: native access, the transports' options, maestral.* properties} */
