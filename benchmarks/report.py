@@ -68,7 +68,10 @@ class Results:
         e = self.get(short, transport)
         if e is None:
             return None
-        raw = e["primaryMetric"].get("rawDataHistogram")
+        pm = e["primaryMetric"]
+        if "sampleCount" in pm:
+            return pm["sampleCount"]
+        raw = pm.get("rawDataHistogram")
         if raw:
             return sum(n for fork in raw for it in fork for _, n in it)
         return None
@@ -98,6 +101,7 @@ def latency_row(r, label, short, transport=None, floor=None, rmi=None, local=Non
     cells = [label] + [num(v) for v in ps] + [num(r.count(short, transport), 0)]
     if floor is not None or rmi is not None or local is not None:
         cells.append(num(local) if local is not None else "–")
+        cells.append(num(p50 - local) if p50 is not None and local is not None else "–")
         cells.append(fx(ratio(p50, floor)) if floor is not None else "–")
         cells.append(fx(ratio(p50, rmi)) if rmi is not None else "–")
     return "| " + " | ".join(cells) + " |"
@@ -150,12 +154,12 @@ def markdown(r, m, meta, tgts):
     L.append("")
     L.append("## Proxy calls to a daemon in another JVM")
     L.append("")
-    L.append("Floor: raw uds ping-pong for uds, raw shm ping-pong for shm. The in-process column is the "
-             "same call without any transport (the served object's own work, which the payload and error "
-             "rows carry too).")
+    L.append("Floor: raw uds ping-pong for uds, raw shm ping-pong for shm (64 B each way). The in-process "
+             "column is the same call without any transport: the served object's own work, which the payload "
+             "and error rows carry too; p50 − in-process is what the transport and the proxy add.")
     L.append("")
-    L.append("| call | p50 | p90 | p99 | p99.9 | samples | in-process p50 | p50 ÷ floor | p50 ÷ RMI |")
-    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    L.append("| call | p50 | p90 | p99 | p99.9 | samples | in-process p50 | p50 − in-process | p50 ÷ floor | p50 ÷ RMI |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for short, label, detail in CALLS:
         local = r.p50("DirectBenchmark." + short)
         for t in TRANSPORTS:
@@ -164,8 +168,8 @@ def markdown(r, m, meta, tgts):
     L.append("")
     L.append("## The command-line pattern")
     L.append("")
-    L.append("| pattern | p50 | p90 | p99 | p99.9 | samples | in-process p50 | p50 ÷ floor | p50 ÷ RMI |")
-    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    L.append("| pattern | p50 | p90 | p99 | p99.9 | samples | in-process p50 | p50 − in-process | p50 ÷ floor | p50 ÷ RMI |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for t in TRANSPORTS:
         L.append(latency_row(r, f"{t}: connect, `status()`, close (µs)", "ConnectCallCloseBenchmark.connectStatusClose",
                              t, floor=r.p50(FLOOR_OF[t]), rmi=rmi, local=r.p50("DirectBenchmark.status")))
@@ -173,7 +177,7 @@ def markdown(r, m, meta, tgts):
     cmd = "CommandBenchmark.maestralStatusProcess"
     ps = [r.pct(cmd, p) for p in ("50.0", "90.0", "99.0", "99.9")]
     L.append("| whole `./maestral status` process (**ms**, wall time) | " + " | ".join(num(v) for v in ps)
-             + f" | {num(r.count(cmd), 0)} | – | {fx(ratio(ps[0], jv))} of `java -version` ({num(jv)} ms) | – |")
+             + f" | {num(r.count(cmd), 0)} | – | – | {fx(ratio(ps[0], jv))} of `java -version` ({num(jv)} ms) | – |")
     L.append("")
     L.append("## Throughput of `status()`, calls per ms")
     L.append("")
@@ -198,8 +202,10 @@ def markdown(r, m, meta, tgts):
         L.append(f"- Daemon start to ready (`startMaestralDaemonProcess` → OK), median of {s.get('runs')}: "
                  f"**{num(s['daemonStartMs']['median'])} ms** = **{fx(s.get('startToJavaVersionRatio'))}** "
                  f"`java -version` ({num(s['javaVersionMs']['median'])} ms). The daemon first answered a 5 ms "
-                 f"poll after {num(s['daemonFirstAnswerMs']['median'])} ms: the rest is the launcher's "
-                 f"readiness poll.")
+                 f"poll after {num(s['daemonFirstAnswerMs']['median'])} ms (the rest is the launcher's "
+                 f"200 ms readiness poll). Narrowed to the uds transport (`-Dmaestral.transports=uds`, as "
+                 f"the `maestral` command's runtime has it) the start takes "
+                 f"{num(s.get('daemonStartUdsOnlyMs', {}).get('median'))} ms.")
     ic = m.get("idleCpu", {})
     if ic:
         w = ic.get("windowSeconds")

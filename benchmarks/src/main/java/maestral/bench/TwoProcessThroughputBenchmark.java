@@ -105,8 +105,8 @@ public class TwoProcessThroughputBenchmark {
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class OtherProcess {
 
-        private TwoProcessThroughputBenchmark bench;
         private long base;
+        private long end;
 
         /** Creates the counter; JMH calls it. */
         public OtherProcess() {
@@ -119,13 +119,24 @@ public class TwoProcessThroughputBenchmark {
          */
         @Setup(Level.Iteration)
         public void mark(TwoProcessThroughputBenchmark bench) {
-            this.bench = bench;
-            this.base = bench.otherCalls();
+            base = bench.otherCalls();
+            end = base;
         }
 
-        /** {@return the other process's calls since the iteration began} */
+        /**
+         * Notes the other process's count at the end of an iteration, before the trial's
+         * tear-down can end it (JMH reads the counters after both).
+         *
+         * @param bench the benchmark state
+         */
+        @TearDown(Level.Iteration)
+        public void markEnd(TwoProcessThroughputBenchmark bench) {
+            end = bench.otherCalls();
+        }
+
+        /** {@return the other process's calls during the iteration} */
         public long otherProcess() {
-            return bench == null ? 0 : bench.otherCalls() - base;
+            return end - base;
         }
     }
 
