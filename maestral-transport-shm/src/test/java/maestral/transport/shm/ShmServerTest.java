@@ -231,6 +231,31 @@ class ShmServerTest {
     }
 
     @Test
+    void closingLeavesNoThreadBehind() throws Exception {
+        ScriptedMaestral served = new ScriptedMaestral("cfg");
+        TransportServer server = provider.bind(endpoint(), Handshake.server("shm", "test"),
+                new MaestralDispatcher(served));
+        TransportClient client = provider.connect(endpoint(), Handshake.client("shm"), Duration.ofSeconds(10));
+        Maestral remote = RemoteMaestral.over(client, Duration.ofSeconds(10));
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            pool.submit(() -> remote.getFileStatus("/block/20000"));
+            pool.submit(() -> remote.statusChangeLongpoll(20.0));
+            MultiProcessTest.waitUntil(() -> served.blockedNow() == 1, Duration.ofSeconds(10));
+            assertEquals("Up to date", remote.status());
+            assertTrue(shmThreads().size() >= 4, "readers handed off: " + shmThreads());
+            client.close();
+            server.close();
+        }
+        MultiProcessTest.waitUntil(() -> shmThreads().isEmpty(), Duration.ofSeconds(5));
+        assertFalse(Files.exists(folder()));
+    }
+
+    private static List<String> shmThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.startsWith("maestral-shm-cfg")).toList();
+    }
+
+    @Test
     void aDaemonThatStopsAnsweringGivesEachCallItsOwnDeadline() throws Exception {
         AtomicLong calls = new AtomicLong();
         serve(call -> {

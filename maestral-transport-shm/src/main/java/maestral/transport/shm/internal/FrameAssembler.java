@@ -31,6 +31,7 @@ final class FrameAssembler {
             this.type = type;
             this.count = count;
             this.bytes = Bytes.allocateElasticOnHeap(Math.min(count, 64) * FRAGMENT_PAYLOAD);
+            bytes.singleThreadedCheckDisabled(true); // the reader role moves between threads
         }
     }
 

@@ -2,15 +2,16 @@ package maestral.transport.shm.internal;
 
 import static maestral.transport.shm.internal.ShmDescriptor.*;
 
-import java.nio.BufferOverflowException;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
- * Appends frames to a queue: a frame that fits one document is encoded straight into it; a
- * larger one (the write overflows Chronicle's limit of a quarter block) is rolled back,
- * encoded aside and appended as FRAGMENTs ({@link ShmDescriptor}).
+ * Appends frames to a queue. The body is encoded aside first, so that a value the transport
+ * cannot carry fails before anything is appended (nothing is ever rolled back: a rolled-back
+ * first document of a cycle keeps Chronicle's tailers from finding the next cycle); a body of
+ * up to {@link ShmDescriptor#FRAGMENT_PAYLOAD} bytes then goes into one document, a larger one
+ * into FRAGMENTs ({@link ShmDescriptor}).
  *
  * <p><b>Not thread-safe: the caller holds the lock of the appender it writes to.</b>
  */
@@ -19,11 +20,12 @@ final class FrameWriter {
     private static final int KEEP_ASIDE = 1 << 20;
 
     private final FrameCodec codec = new FrameCodec();
-    private Bytes<byte[]> aside;
+    private Bytes<byte[]> aside = newAside();
 
-    /** {@return the codec it encodes with} */
-    FrameCodec codec() {
-        return codec;
+    private static Bytes<byte[]> newAside() {
+        Bytes<byte[]> b = Bytes.allocateElasticOnHeap(4096);
+        b.singleThreadedCheckDisabled(true); // used by one thread at a time, under a lock
+        return b;
     }
 
     /**
@@ -37,35 +39,22 @@ final class FrameWriter {
      * @throws UnsupportedValueException when the body cannot be carried; nothing was appended
      */
     void write(ExcerptAppender appender, int type, long sessionId, long correlationId, Object body) {
-        try (DocumentContext dc = appender.writingDocument()) {
-            Bytes<?> out = dc.wire().bytes();
-            try {
-                FrameCodec.writeHeader(out, type, sessionId, correlationId);
-                codec.writeBody(out, type, body);
-                return;
-            } catch (BufferOverflowException e) {
-                dc.rollbackOnClose(); // too large for one document: fragments below
-            } catch (RuntimeException e) {
-                dc.rollbackOnClose();
-                throw e;
-            }
-        }
-        writeFragmented(appender, type, sessionId, correlationId, body);
-    }
-
-    private void writeFragmented(ExcerptAppender appender, int type, long sessionId,
-                                 long correlationId, Object body) {
-        if (aside == null) {
-            aside = Bytes.allocateElasticOnHeap(256 << 10);
-        }
         Bytes<byte[]> b = aside;
+        b.clear();
         try {
-            b.clear();
             codec.writeBody(b, type, body);
             long length = b.readRemaining();
             if (length > MAX_FRAME) {
-                throw new UnsupportedValueException("a frame of " + length + " bytes is over the shm transport's limit of "
-                        + (MAX_FRAME >> 20) + " MiB", null);
+                throw new UnsupportedValueException("a frame of " + length
+                        + " bytes is over the shm transport's limit of " + (MAX_FRAME >> 20) + " MiB", null);
+            }
+            if (length <= FRAGMENT_PAYLOAD) {
+                try (DocumentContext dc = appender.writingDocument()) {
+                    Bytes<?> out = dc.wire().bytes();
+                    FrameCodec.writeHeader(out, type, sessionId, correlationId);
+                    out.write(b, b.readPosition(), length);
+                }
+                return;
             }
             int count = (int) ((length + FRAGMENT_PAYLOAD - 1) / FRAGMENT_PAYLOAD);
             long start = b.readPosition();
@@ -83,8 +72,8 @@ final class FrameWriter {
             }
         } finally {
             if (b.realCapacity() > KEEP_ASIDE) {
-                aside.releaseLast();
-                aside = null;
+                b.releaseLast();
+                aside = newAside();
             } else {
                 b.clear();
             }

@@ -75,8 +75,8 @@ public final class ShmClient implements TransportClient {
     private final AtomicLong nextCorrelation = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread watchdog;
-    private final boolean busy;
     private final boolean followerSpins;
+    private volatile Thread roleHolder;
 
     private volatile CommunicationError failure;
     private volatile Handshake serverHello;
@@ -91,7 +91,6 @@ public final class ShmClient implements TransportClient {
         this.settings = settings;
         this.control = control;
         this.server = server;
-        this.busy = settings.idleStrategy().equals(BusySpinIdleStrategy.ALIAS);
         this.followerSpins = !settings.idleStrategy().equals(SleepingIdleStrategy.ALIAS);
         long id;
         do {
@@ -319,11 +318,19 @@ public final class ShmClient implements TransportClient {
     }
 
     /**
-     * One wait step of a caller while another reads: spin briefly, then yield, then park
-     * until the reader hands over the answer or the role (busy: spin only; sleepy: park).
+     * One wait step of a caller while another caller reads: spin briefly, then yield, then
+     * park until the reader hands over the answer or the role (sleepy: park at once). A
+     * waiting caller never spins for long, whatever the idle strategy: on a small machine it
+     * would starve the threads that must answer it.
      */
     private void follow(Pending p, long waitedNanos, long leftNanos) {
-        if (followerSpins && (busy || waitedNanos < FOLLOWER_SPIN_NANOS)) {
+        if (waitedNanos == 0) {
+            Thread reader = roleHolder; // it may be parked after a quiet time: it should poll now
+            if (reader != null) {
+                LockSupport.unpark(reader);
+            }
+        }
+        if (followerSpins && waitedNanos < FOLLOWER_SPIN_NANOS) {
             Thread.onSpinWait();
         } else if (followerSpins && waitedNanos < FOLLOWER_YIELD_NANOS) {
             Thread.yield();
@@ -338,12 +345,23 @@ public final class ShmClient implements TransportClient {
 
     private void readUntilDone(Pending p, long deadline) {
         IdleStrategy idle = settings.newIdleStrategy();
-        while (!p.done() && failure == null && !closed.get()) {
-            int work = drain(p);
-            if (p.done() || System.nanoTime() - deadline >= 0) {
-                return;
+        long sent = nextCorrelation.get();
+        roleHolder = Thread.currentThread();
+        try {
+            while (!p.done() && failure == null && !closed.get()) {
+                int work = drain(p);
+                if (p.done() || System.nanoTime() - deadline >= 0) {
+                    return;
+                }
+                long nowSent = nextCorrelation.get();
+                if (nowSent != sent) { // another caller sent a call: its answer comes soon
+                    sent = nowSent;
+                    work++;
+                }
+                idle.idle(work);
             }
-            idle.idle(work);
+        } finally {
+            roleHolder = null;
         }
     }
 

@@ -52,8 +52,8 @@ package maestral.transport.shm.internal;
  *  GOODBYE  daemon → client  str reason: the daemon closes
  *  FRAGMENT either way       a piece of a frame too large for one document:
  * </pre>
- * A Chronicle document holds at most a quarter of a block ({@link #MAX_DOCUMENT}, 64 KiB), and
- * a frame larger than that travels as FRAGMENTs of up to {@link #FRAGMENT_PAYLOAD} bytes each,
+ * A Chronicle document holds at most a quarter of a block (64 KiB here), so a frame whose body
+ * is larger than {@link #FRAGMENT_PAYLOAD} travels as FRAGMENTs of up to that many bytes each,
  * with the session and correlation ids of the frame they carry, in order:
  * <pre>
  *  24              28              32              36
@@ -159,10 +159,8 @@ public final class ShmDescriptor {
     public static final int FRAGMENT_COUNT_OFFSET = BODY_OFFSET + 8;
     /** Offset of the fragment's bytes. */
     public static final int FRAGMENT_DATA_OFFSET = BODY_OFFSET + 12;
-    /** The most frame-body bytes in one fragment: 32 KiB. */
+    /** The most frame-body bytes in one document (a whole frame or a fragment): 32 KiB. */
     public static final int FRAGMENT_PAYLOAD = 32 << 10;
-    /** The largest document Chronicle takes with the block size used: a quarter block. */
-    public static final long MAX_DOCUMENT = ShmSettings.BLOCK_SIZE / 4;
 
     /** A reply's outcome: the call returned. */
     public static final byte RETURNED = 0;

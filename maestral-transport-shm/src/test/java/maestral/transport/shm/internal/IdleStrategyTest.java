@@ -25,10 +25,11 @@ class IdleStrategyTest {
     void backOffSpinsThenYieldsThenParksWithinItsBound() {
         BackoffIdleStrategy idle = new BackoffIdleStrategy(50_000, 50_000, 1_000, 2_000_000);
         long start = System.nanoTime();
-        while (System.nanoTime() - start < Duration.ofMillis(1).toNanos()) {
+        while (!idle.parking() && System.nanoTime() - start < Duration.ofSeconds(5).toNanos()) {
             idle.idle(0);
         }
         assertTrue(idle.parking(), "parks after spinning and yielding");
+        assertTrue(System.nanoTime() - start >= 100_000, "spun and yielded first");
         long before = System.nanoTime();
         for (int i = 0; i < 20; i++) {
             idle.idle(0);
