@@ -14,10 +14,12 @@
  *   <li>{@code maestral.shm.maxParkMicros}: the bound of a parked poller's pause, so the
  *       longest delay a call after an idle time sees; default {@code 10000} (10 ms).</li>
  * </ul>
- * It sets {@code chronicle.analytics.disable}, {@code chronicle.announcer.disable} and
- * {@code chronicle.disk.monitor.disable} and {@code disable.perf.info} to {@code true} before Chronicle's first use unless
- * they are set. The JVM options it needs are those of
- * {@code ShmTransportProvider.jvmOptions()}.
+ * Before Chronicle's first use it sets these of Chronicle's own properties to {@code true},
+ * unless they are set: {@code chronicle.analytics.disable} (no usage reports, no files in the
+ * home folder), {@code chronicle.announcer.disable}, {@code chronicle.disk.monitor.disable} and
+ * {@code disable.perf.info}. The JVM options it needs (the same on the class path and the
+ * module path) are those of {@code ShmTransportProvider.jvmOptions()}; its
+ * {@code availability()} names the one missing.
  *
  * @provides maestral.api.spi.TransportProvider the shm transport, id {@code "shm"}
  */

@@ -13,8 +13,10 @@ public final class ChronicleSupport {
 
     /**
      * The JVM options a process needs to use this transport, valid both on the class path and
-     * on the module path (where {@code chronicle.core} is an automatic module; the JVM warns
-     * about the name that does not exist in the other mode, and ignores it).
+     * on the module path: each grant names {@code ALL-UNNAMED} for the class path and the
+     * automatic modules ({@code chronicle.core}; {@code org.jnrproject.jffi} and
+     * {@code com.sun.jna}, which load native code) for the module path. On the class path the
+     * JVM prints a one-line warning for each module name it does not know, and goes on.
      */
     public static final List<String> JVM_OPTIONS = List.of(
             "-Dchronicle.analytics.disable=true",
@@ -24,7 +26,7 @@ public final class ChronicleSupport {
             "--add-exports=java.base/sun.nio.ch=chronicle.core,ALL-UNNAMED",
             "--add-exports=java.base/jdk.internal.ref=chronicle.core,ALL-UNNAMED",
             "--add-modules=jdk.unsupported",
-            "--enable-native-access=ALL-UNNAMED",
+            "--enable-native-access=ALL-UNNAMED,org.jnrproject.jffi,com.sun.jna",
             "--sun-misc-unsafe-memory-access=allow");
 
     /** The system properties set to {@code true} before Chronicle is first used, unless set. */
