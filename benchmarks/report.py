@@ -6,7 +6,7 @@ facts (profile, date, load average, commit). Every latency row of the table is s
 the floor measured in the same run: the uds proxy against the raw JDK unix-socket ping-pong,
 the shm proxy against the raw shared-memory ping-pong, both against Java RMI.
 
-Usage: report.py --jmh J --measurements M --meta META --out PREFIX
+Usage: report.py --jmh J [J2...] --measurements M --meta META --out PREFIX
 (writes PREFIX.json, PREFIX.md, PREFIX.svg). Needs nothing beyond the Python standard library.
 """
 import argparse
@@ -135,7 +135,9 @@ def markdown(r, m, meta, tgts):
     L.append(f"Commit `{meta.get('commit', '?')}`, {mach.get('cpus', '?')} CPUs, JDK {mach.get('java', '?')}, "
              f"{mach.get('os', '?')}. Load average before / after the run: {meta.get('loadBefore', '?')} / "
              f"{meta.get('loadAfter', '?')} (anything else running on the machine inflates every figure; "
-             f"compare rows of the same run). JMH: `{meta.get('jmhOptions', '')}`, SampleTime, µs.")
+             f"compare rows of the same run). JMH: `{meta.get('jmhOptions', '')}` "
+             f"(the `./maestral status` process: `{meta.get('jmhCommandOptions', '')}`); latencies in µs "
+             f"unless marked.")
     L.append("")
     L.append("## Targets")
     L.append("")
@@ -296,12 +298,12 @@ def svg(r, meta):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--jmh", required=True)
+    ap.add_argument("--jmh", required=True, nargs="+", help="JMH result files, merged")
     ap.add_argument("--measurements", required=True)
     ap.add_argument("--meta", required=True)
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
-    jmh = load(a.jmh)
+    jmh = [e for path in a.jmh for e in load(path)]
     m = load(a.measurements)
     meta = load(a.meta)
     r = Results(jmh)
