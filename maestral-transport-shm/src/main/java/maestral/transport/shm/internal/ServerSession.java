@@ -34,6 +34,7 @@ final class ServerSession {
     private final ChronicleQueue queue;
     private final ExcerptAppender appender;
     private boolean closed;
+    private volatile long replies;
 
     ServerSession(long id, Handshake hello, Peer peer, Path dir, ShmSettings settings) {
         this.id = id;
@@ -64,6 +65,7 @@ final class ServerSession {
             if (closed) {
                 return false;
             }
+            replies++;
             try {
                 writer.write(appender, REPLY, id, correlationId, result);
             } catch (UnsupportedValueException e) {
@@ -97,6 +99,27 @@ final class ServerSession {
         } catch (RuntimeException e) {
             LOG.warn("could not send {} to session {}: {}", typeName(type), Long.toHexString(id), e.toString());
             return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return how many answers it has sent, to tell a session in use from an idle one} */
+    long replies() {
+        return replies;
+    }
+
+    /** Moves the reply queue's writer into the new cycle, if it is behind, while no call needs it. */
+    void preRoll() {
+        if (!lock.tryLock()) {
+            return;
+        }
+        try {
+            if (!closed) {
+                PreRoll.roll(queue, appender);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("could not roll ahead: {}", e.toString());
         } finally {
             lock.unlock();
         }

@@ -497,8 +497,11 @@ public final class ShmClient implements TransportClient {
 
     private void watch() {
         long period = settings.livenessPeriod().toNanos();
+        long seen = nextCorrelation.get();
+        long lastCall = System.nanoTime() - PreRoll.ACTIVE_NANOS;
         while (!closed.get() && failure == null) {
-            LockSupport.parkNanos(period);
+            boolean active = System.nanoTime() - lastCall < PreRoll.ACTIVE_NANOS;
+            LockSupport.parkNanos(active ? Math.min(period, PreRoll.nanosToNextCycle()) : period);
             if (closed.get()) {
                 return;
             }
@@ -510,6 +513,40 @@ public final class ShmClient implements TransportClient {
             if (!readerBusy.get()) {
                 passReaderRole(); // in case a hand-over was missed
             }
+            long now = nextCorrelation.get();
+            if (now != seen) {
+                seen = now;
+                lastCall = System.nanoTime();
+            }
+            if (active) {
+                preRoll();
+            }
+        }
+    }
+
+    /** Moves this client's writer and reader into the new cycle while no call needs them. */
+    private void preRoll() {
+        try {
+            if (appendLock.tryLock()) {
+                try {
+                    if (!appenderClosed) {
+                        PreRoll.roll(requests, appender);
+                    }
+                } finally {
+                    appendLock.unlock();
+                }
+            }
+            if (!readerBusy.get() && readerBusy.compareAndSet(false, true)) {
+                try {
+                    if (!closed.get()) {
+                        drain(null);
+                    }
+                } finally {
+                    readerBusy.set(false);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("could not roll ahead: {}", e.toString());
         }
     }
 

@@ -465,11 +465,27 @@ public final class ShmServer implements TransportServer {
 
     private void watch() {
         long period = settings.livenessPeriod().toNanos();
+        java.util.Map<ServerSession, long[]> activity = new java.util.HashMap<>(); // replies seen, when
+        boolean anyActive = false;
         while (!closed.get()) {
-            LockSupport.parkNanos(period);
+            LockSupport.parkNanos(anyActive ? Math.min(period, PreRoll.nanosToNextCycle()) : period);
+            anyActive = false;
+            long now = System.nanoTime();
+            activity.keySet().retainAll(sessions.values());
             for (ServerSession s : sessions.values()) {
                 if (!s.peer.alive()) {
                     dismiss(s.id, "client process " + s.peer.pid() + " is gone", 0, true);
+                    continue;
+                }
+                long[] seen = activity.computeIfAbsent(s, k -> new long[] {0, now - PreRoll.ACTIVE_NANOS});
+                long replies = s.replies();
+                if (replies != seen[0]) {
+                    seen[0] = replies;
+                    seen[1] = now;
+                }
+                if (now - seen[1] < PreRoll.ACTIVE_NANOS) {
+                    anyActive = true;
+                    s.preRoll();
                 }
             }
         }
