@@ -40,8 +40,10 @@ import org.slf4j.LoggerFactory;
  * the role to another waiting caller. One caller alone therefore reads its own answer on its
  * own thread, with no wake-up in between; callers that wait while another reads park.
  *
- * <p>A watchdog thread checks every {@link ShmSettings#livenessPeriod()} that the daemon
- * still runs (its control file and its process), and fails the waiting calls when not.
+ * <p>A watchdog thread checks every {@link ShmSettings#livenessPeriod()} while calls wait (five
+ * times as seldom while none does) that the daemon still runs (its control file and its
+ * process), and fails the waiting calls when not; while the connection is in use it also rolls
+ * the queues into each new cycle ahead of the calls ({@link PreRoll}).
  *
  * <p><b>Safe for use by many threads at once.</b>
  */
@@ -501,7 +503,8 @@ public final class ShmClient implements TransportClient {
         long lastCall = System.nanoTime() - PreRoll.ACTIVE_NANOS;
         while (!closed.get() && failure == null) {
             boolean active = System.nanoTime() - lastCall < PreRoll.ACTIVE_NANOS;
-            LockSupport.parkNanos(active ? Math.min(period, PreRoll.nanosToNextCycle()) : period);
+            LockSupport.parkNanos(active ? Math.min(period, PreRoll.nanosToNextCycle())
+                    : pending.isEmpty() ? 5 * period : period);
             if (closed.get()) {
                 return;
             }

@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
  *       millisecond, once. When {@value #MAX_HANDED_OFF} calls are blocked that way, further
  *       calls run on virtual threads until some finish. The supervisor sleeps while no call
  *       comes.</li>
- *   <li>A <em>watchdog</em> checks every {@link ShmSettings#livenessPeriod()} that each
- *       client process is alive, and drops the session and reply queue of a dead one.</li>
+ *   <li>A <em>watchdog</em> checks every {@link ShmSettings#livenessPeriod()} (three times as
+ *       seldom while no client calls) that each client process is alive, and drops the session
+ *       and reply queue of a dead one; it also rolls the reply queues of clients in use into
+ *       each new cycle ahead of the calls ({@link PreRoll}).</li>
  *   <li>Virtual threads admit and dismiss clients (opening a queue takes milliseconds).</li>
  * </ul>
  *
@@ -468,7 +470,7 @@ public final class ShmServer implements TransportServer {
         java.util.Map<ServerSession, long[]> activity = new java.util.HashMap<>(); // replies seen, when
         boolean anyActive = false;
         while (!closed.get()) {
-            LockSupport.parkNanos(anyActive ? Math.min(period, PreRoll.nanosToNextCycle()) : period);
+            LockSupport.parkNanos(anyActive ? Math.min(period, PreRoll.nanosToNextCycle()) : 3 * period);
             anyActive = false;
             long now = System.nanoTime();
             activity.keySet().retainAll(sessions.values());
