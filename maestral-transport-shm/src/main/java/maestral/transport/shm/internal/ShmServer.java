@@ -44,10 +44,12 @@ import org.slf4j.LoggerFactory;
  *   <li>A <em>supervisor</em> watches the call the reader runs; when one takes longer than
  *       {@link ShmSettings#handOffAfter()} (a blocking call such as
  *       {@code statusChangeLongpoll}), it hands reading to a new reader thread, and the old
- *       one finishes its call and ends. A blocking call therefore delays others by about a
- *       millisecond, once. When {@value #MAX_HANDED_OFF} calls are blocked that way, further
- *       calls run on virtual threads until some finish. The supervisor sleeps while no call
- *       comes.</li>
+ *       one finishes its call and ends. A blocking call therefore delays others by two to
+ *       three milliseconds, once. When {@value #MAX_HANDED_OFF} calls are blocked that way,
+ *       further calls run on virtual threads until some finish. The supervisor sleeps while no
+ *       call comes. (Handing every call to a virtual thread instead costs a wake-up per call:
+ *       measured here, 11 µs median and milliseconds at the 99th percentile, against under
+ *       2 µs for the whole round trip when the reader runs the call.)</li>
  *   <li>A <em>watchdog</em> checks every {@link ShmSettings#livenessPeriod()} (three times as
  *       seldom while no client calls) that each client process is alive, and drops the session
  *       and reply queue of a dead one; it also rolls the reply queues of clients in use into

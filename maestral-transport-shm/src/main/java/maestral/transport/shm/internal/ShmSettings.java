@@ -67,7 +67,7 @@ public record ShmSettings(String idleStrategy, long maxParkNanos, long blockSize
             throw new IllegalArgumentException(IDLE_PROPERTY + ": " + e.getMessage(), e);
         }
         return new ShmSettings(idle, parkMicros * 1000, BLOCK_SIZE, Duration.ofMillis(100),
-                Duration.ofMillis(1));
+                Duration.ofMillis(2));
     }
 
     /** {@return a new idle strategy of the configured kind, for one polling thread} */
