@@ -114,7 +114,7 @@ class MultiProcessTest {
         victim.kill();
         waitUntil(() -> server.sessionCount() == 1, Duration.ofSeconds(3));
         assertTrue(System.nanoTime() - killedAt < Duration.ofSeconds(2).toNanos(), "freed late");
-        assertEquals(1, clientFolders("kill").size(), "the dead client's reply queue is removed");
+        assertEquals(1, clientFolders("kill").size(), "the dead client's reply queue is removed with its session");
         for (int i = 0; i < 100; i++) {
             assertEquals("echo:/after/" + i, local.excludedStatus("/after/" + i));
         }

@@ -454,7 +454,7 @@ public final class ShmServer implements TransportServer {
     }
 
     private void dismiss(long sessionId, String why, int lastFrame, boolean deleteQueue) {
-        ServerSession s = sessions.remove(sessionId);
+        ServerSession s = sessions.get(sessionId);
         if (s == null) {
             return;
         }
@@ -463,6 +463,7 @@ public final class ShmServer implements TransportServer {
         if (deleteQueue) {
             deleteQuietly(s.dir);
         }
+        sessions.remove(sessionId, s); // last, so that a session gone means its files are gone
     }
 
     // ---- the watchdog ----------------------------------------------------------------
