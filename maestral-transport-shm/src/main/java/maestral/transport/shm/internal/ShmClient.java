@@ -205,6 +205,9 @@ public final class ShmClient implements TransportClient {
                 if (serverHello != null || refusal != null) {
                     break;
                 }
+                if (failure != null) {
+                    throw failure;
+                }
                 long now = System.nanoTime();
                 if (now - deadline >= 0) {
                     throw new CommunicationError("The maestral daemon of '" + configName + "' (pid "
@@ -256,6 +259,11 @@ public final class ShmClient implements TransportClient {
             } catch (UnsupportedValueException e) {
                 return new CallResult.Threw(RemoteError.of(new BadInputError("Bad call",
                         "cannot send " + call + ": " + e.getMessage())));
+            } catch (CommunicationError e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new CommunicationError("Cannot send " + call + " to the maestral daemon of '"
+                        + configName + "': " + e, e);
             }
             return await(p, call, deadline, timeoutNanos);
         } finally {
@@ -395,7 +403,11 @@ public final class ShmClient implements TransportClient {
                 }
                 handleFrame(dc.wire().bytes(), mine);
             } catch (RuntimeException e) {
-                LOG.warn("could not read the reply queue {}: {}", myDir, e.toString());
+                if (!closed.get()) {
+                    LOG.warn("could not read the reply queue {}: {}", myDir, e.toString());
+                    fail(new CommunicationError("Cannot read the answers of the maestral daemon of '"
+                            + configName + "': " + e, e));
+                }
                 break;
             }
         }

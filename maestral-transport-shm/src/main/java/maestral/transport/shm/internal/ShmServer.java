@@ -177,15 +177,21 @@ public final class ShmServer implements TransportServer {
     private void readLoop() {
         IdleStrategy idle = settings.newIdleStrategy();
         ReadOutcome outcome = new ReadOutcome();
+        int failures = 0;
         try {
             while (!closed.get()) {
                 int work;
                 outcome.clear();
                 try {
                     work = pollOnce(outcome);
+                    failures = 0;
                 } catch (RuntimeException e) {
-                    LOG.warn("the shm reader of '{}' failed; it reads on", endpoint.configName(), e);
-                    LockSupport.parkNanos(settings.maxParkNanos());
+                    if (failures++ % 100 == 0) { // the first of a run, then every hundredth
+                        LOG.warn("the shm reader of '{}' failed ({} in a row); it reads on",
+                                endpoint.configName(), failures, e);
+                    }
+                    LockSupport.parkNanos(Math.min(settings.maxParkNanos() << Math.min(failures, 10),
+                            1_000_000_000L));
                     continue;
                 }
                 if (outcome.call != null && !runInline(outcome)) {
