@@ -3,8 +3,6 @@ package maestral.api.spi;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -99,16 +97,18 @@ public final class MaestralMethods {
                 + m.getGenericReturnType().getTypeName();
     }
 
+    /**
+     * A 64-bit FNV-1a hash of the signatures: it only has to tell interfaces apart, not resist
+     * an adversary, and unlike a {@code MessageDigest} it costs a command-line JVM no start-up
+     * time.
+     */
     private static String computeFingerprint() {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (Method m : METHODS) {
-                sha.update(signature(m).getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) '\n');
+        long hash = 0xcbf29ce484222325L;
+        for (Method m : METHODS) {
+            for (byte b : (signature(m) + "\n").getBytes(StandardCharsets.UTF_8)) {
+                hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
             }
-            return HexFormat.of().formatHex(sha.digest(), 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("SHA-256 is required on every JVM", e);
         }
+        return HexFormat.of().toHexDigits(hash);
     }
 }

@@ -30,6 +30,13 @@ public final class Transports {
 
     private static final Logger LOG = LoggerFactory.getLogger(Transports.class);
 
+    /**
+     * Transports a client tries first, when served, before the preference order (comma list):
+     * the command line sets it to {@code uds}, whose connection is cheapest to set up in a
+     * fresh JVM; long-lived programs keep the fastest per call.
+     */
+    public static final String PREFER_PROPERTY = "maestral.transport.prefer";
+
     private static volatile Map<String, TransportProvider> found;
 
     private Transports() {
@@ -152,6 +159,13 @@ public final class Transports {
                         + "'; it serves " + served);
             }
             return p;
+        }
+        String prefer = System.getProperty(PREFER_PROPERTY, "");
+        for (String id : prefer.split(",")) {
+            TransportProvider p = all().get(id.trim());
+            if (p != null && served.contains(p.id()) && p.availability().supported()) {
+                return p;
+            }
         }
         for (TransportProvider p : all().values()) {
             if (served.contains(p.id()) && p.availability().supported()) {
