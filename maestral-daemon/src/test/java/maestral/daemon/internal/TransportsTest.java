@@ -59,7 +59,17 @@ class TransportsTest {
     @Test
     void forClientChoosesACommonTransport() {
         assumeTrue(Transports.all().get("uds").availability().supported(), "uds is not supported here");
-        assertEquals("uds", Transports.forClient(List.of("shm", "uds")).id());
+        String best = Transports.all().values().stream().filter(p -> p.availability().supported())
+                .filter(p -> List.of("shm", "uds").contains(p.id())).findFirst().orElseThrow().id();
+        assertEquals(best, Transports.forClient(List.of("shm", "uds")).id(), "the highest preference wins");
+        assertEquals("uds", Transports.forClient(List.of("uds")).id());
+        System.setProperty(Transports.PREFER_PROPERTY, "uds");
+        try {
+            assertEquals("uds", Transports.forClient(List.of("shm", "uds")).id(), "a preferred one comes first");
+            assertEquals(best, Transports.forClient(List.of(best)).id(), "unless it is not served");
+        } finally {
+            System.clearProperty(Transports.PREFER_PROPERTY);
+        }
         CommunicationError none = assertThrows(CommunicationError.class, () -> Transports.forClient(List.of("x")));
         assertTrue(none.getMessage().contains("[x]"), none.getMessage());
     }
