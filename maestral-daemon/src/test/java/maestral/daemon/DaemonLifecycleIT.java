@@ -198,7 +198,7 @@ class DaemonLifecycleIT extends DaemonTestSupport {
     @Test
     void aChildThatDiesBeforeReadyFailsAtOnceAndSaysWhy() throws Exception {
         // The child inherits maestral.* properties: one naming no transport makes it exit early.
-        System.setProperty("maestral.transports", "no-such-transport");
+        String before = System.setProperty("maestral.transports", "no-such-transport");
         try {
             long start = System.nanoTime();
             var outcome = maestral.daemon.internal.ChildLauncher.start(config, false, false, true);
@@ -207,7 +207,7 @@ class DaemonLifecycleIT extends DaemonTestSupport {
             assertTrue(outcome.detail().contains("exited with status 1")
                     && outcome.detail().contains("no-such-transport"), outcome.detail());
         } finally {
-            System.clearProperty("maestral.transports");
+            restore("maestral.transports", before);
         }
         String out = Files.readString(Path.of(System.getProperty("maestral.dir.log"), config + ".out"));
         assertTrue(out.contains("no-such-transport"), out);
@@ -235,16 +235,16 @@ class DaemonLifecycleIT extends DaemonTestSupport {
     @Test
     void aChildAliveButNeverReadyIsKilledThenFailed() throws Exception {
         // This side asks for a transport it does not have, so it can never reach the child.
-        System.setProperty("maestral.transport", "no-such-transport");
-        System.setProperty("maestral.startTimeout", "3");
+        String transportBefore = System.setProperty("maestral.transport", "no-such-transport");
+        String timeoutBefore = System.setProperty("maestral.startTimeout", "3");
         try {
             var outcome = maestral.daemon.internal.ChildLauncher.start(config, false, false, true);
             assertEquals(Start.FAILED, outcome.result());
             assertTrue(outcome.detail().contains("not ready within 3 s") && outcome.detail().contains("killed"),
                     outcome.detail());
         } finally {
-            System.clearProperty("maestral.transport");
-            System.clearProperty("maestral.startTimeout");
+            restore("maestral.transport", transportBefore);
+            restore("maestral.startTimeout", timeoutBefore);
         }
         assertTrue(eventually(() -> !Daemon.isRunning(config), Duration.ofSeconds(5)), "the child was killed");
     }
@@ -280,6 +280,14 @@ class DaemonLifecycleIT extends DaemonTestSupport {
                     e.getMessage());
         } finally {
             lock.release();
+        }
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
         }
     }
 
