@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,13 +103,25 @@ public final class JsonStore {
     }
 
     /**
-     * Copies a value through its JSON text: nobody shares a mutable list or map with the
-     * store, and a value reads the same before and after a restart (a small {@code Long}
-     * becomes an {@code Integer} at once, not only after the next start).
+     * Copies a value deeply: nobody shares a mutable list or map with the store, and a value
+     * reads the same before and after a restart (a {@code Long} that fits becomes an
+     * {@code Integer} at once, as it would after reading the file back).
      */
     private static Object copy(Object value) {
-        return value instanceof List<?> || value instanceof Map<?, ?> || value instanceof Long
-                ? Json.read(Json.write(value)) : value;
+        return switch (value) {
+            case List<?> list -> {
+                List<Object> out = new ArrayList<>(list.size());
+                list.forEach(v -> out.add(copy(v)));
+                yield out;
+            }
+            case Map<?, ?> map -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                map.forEach((k, v) -> out.put((String) k, copy(v)));
+                yield out;
+            }
+            case Long l when l == l.intValue() -> l.intValue();
+            case null, default -> value;
+        };
     }
 
     private void save() {
