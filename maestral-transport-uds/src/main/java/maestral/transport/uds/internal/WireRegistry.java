@@ -8,9 +8,13 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import com.esotericsoftware.kryo.util.MapReferenceResolver;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +71,9 @@ public final class WireRegistry {
         }
     }
 
+    private static final FlatRecordSerializer<RemoteError> REMOTE_ERROR =
+            new FlatRecordSerializer<>(RemoteError.class);
+
     private WireRegistry() {
     }
 
@@ -81,14 +88,14 @@ public final class WireRegistry {
         resolver.listRegistration = kryo.register(ArrayList.class, new ListSerializer(), LIST_ID);
         resolver.mapRegistration = kryo.register(LinkedHashMap.class, new MapSerializer(), MAP_ID);
         kryo.register(Instant.class, new InstantSerializer(), 22);
-        kryo.register(AccountInfo.class, new AccountInfoSerializer(), 23);
-        kryo.register(ErrorInfo.class, new ErrorInfoSerializer(), 24);
-        kryo.register(FileMetadata.class, new FileMetadataSerializer(), 25);
-        kryo.register(SpaceUsage.class, new SpaceUsageSerializer(), 26);
-        kryo.register(SyncErrorInfo.class, new SyncErrorInfoSerializer(), 27);
-        kryo.register(SyncEvent.class, new SyncEventSerializer(), 28);
-        kryo.register(Handshake.class, new HandshakeSerializer(), 29);
-        kryo.register(RemoteError.class, new RemoteErrorSerializer(), 30);
+        kryo.register(AccountInfo.class, new FlatRecordSerializer<>(AccountInfo.class), 23);
+        kryo.register(ErrorInfo.class, new FlatRecordSerializer<>(ErrorInfo.class), 24);
+        kryo.register(FileMetadata.class, new FlatRecordSerializer<>(FileMetadata.class), 25);
+        kryo.register(SpaceUsage.class, new FlatRecordSerializer<>(SpaceUsage.class), 26);
+        kryo.register(SyncErrorInfo.class, new FlatRecordSerializer<>(SyncErrorInfo.class), 27);
+        kryo.register(SyncEvent.class, new FlatRecordSerializer<>(SyncEvent.class), 28);
+        kryo.register(Handshake.class, new FlatRecordSerializer<>(Handshake.class), 29);
+        kryo.register(RemoteError.class, REMOTE_ERROR, 30);
         kryo.register(MethodCall.class, new MethodCallSerializer(), 31);
         kryo.register(CallResult.Returned.class, new ReturnedSerializer(), 32);
         kryo.register(CallResult.Threw.class, new ThrewSerializer(), 33);
@@ -206,6 +213,10 @@ public final class WireRegistry {
         if (present != 1) {
             throw new KryoException("bad presence byte of an Instant: " + present);
         }
+        return instantOf(input);
+    }
+
+    private static Instant instantOf(Input input) {
         long seconds = input.readVarLong(false);
         int nanos = input.readVarInt(true);
         try {
@@ -215,24 +226,89 @@ public final class WireRegistry {
         }
     }
 
-    private static void writeRemoteError(Output output, RemoteError e) {
-        writeString(output, e.className());
-        writeString(output, e.title());
-        writeString(output, e.message());
-        writeString(output, e.dbxPath());
-        writeString(output, e.dbxPathDst());
-        writeString(output, e.localPath());
-        writeString(output, e.localPathDst());
-        writeString(output, e.stackTrace());
-    }
-
-    private static RemoteError readRemoteError(Input input) {
-        return new RemoteError(readString(input), readString(input), readString(input),
-                readString(input), readString(input), readString(input), readString(input),
-                readString(input));
-    }
-
     // ---- serializers --------------------------------------------------------------------
+
+    /**
+     * A record whose components are all {@code String}, {@code long}, {@code int},
+     * {@code boolean} or {@code Instant}, written component by component in declaration order
+     * (strings with {@link #writeString}, numbers as varints, instants with a presence byte),
+     * with no field names or types on the wire. A record the canonical constructor refuses
+     * (such as a handshake without a part) fails to decode with a {@link KryoException}.
+     *
+     * @param <R> the record type
+     */
+    private static final class FlatRecordSerializer<R extends Record> extends Serializer<R> {
+        private final Class<R> type;
+        private final RecordComponent[] components;
+        private final Constructor<R> canonical;
+
+        FlatRecordSerializer(Class<R> type) {
+            super(false, true);
+            this.type = type;
+            this.components = type.getRecordComponents();
+            for (RecordComponent c : components) {
+                Class<?> t = c.getType();
+                if (t != String.class && t != long.class && t != int.class && t != boolean.class
+                        && t != Instant.class) {
+                    throw new IllegalArgumentException(type.getName() + "." + c.getName()
+                            + " has a type this serializer cannot write: " + t.getName());
+                }
+            }
+            try {
+                this.canonical = type.getDeclaredConstructor(Arrays.stream(components)
+                        .map(RecordComponent::getType).toArray(Class<?>[]::new));
+            } catch (NoSuchMethodException e) {
+                throw new IllegalArgumentException("no canonical constructor in " + type.getName(), e);
+            }
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, R record) {
+            for (RecordComponent c : components) {
+                Object value;
+                try {
+                    value = c.getAccessor().invoke(record);
+                } catch (ReflectiveOperationException e) {
+                    throw new KryoException("cannot read " + type.getSimpleName() + "." + c.getName(), e);
+                }
+                switch (value) {
+                    case Long l -> output.writeVarLong(l, false);
+                    case Integer i -> output.writeVarInt(i, false);
+                    case Boolean b -> output.writeBoolean(b);
+                    case Instant instant -> writeInstant(output, instant);
+                    case null -> {
+                        if (c.getType() == Instant.class) {
+                            writeInstant(output, null);
+                        } else {
+                            writeString(output, null);
+                        }
+                    }
+                    default -> writeString(output, (String) value);
+                }
+            }
+        }
+
+        @Override
+        public R read(Kryo kryo, Input input, Class<? extends R> ignored) {
+            Object[] values = new Object[components.length];
+            for (int i = 0; i < components.length; i++) {
+                Class<?> t = components[i].getType();
+                values[i] = t == String.class ? readString(input)
+                        : t == long.class ? input.readVarLong(false)
+                        : t == int.class ? input.readVarInt(false)
+                        : t == boolean.class ? input.readBoolean()
+                        : readInstant(input);
+            }
+            try {
+                return canonical.newInstance(values);
+            } catch (InvocationTargetException e) {
+                throw new KryoException("a " + type.getSimpleName() + " that cannot be built: "
+                        + e.getCause(), e.getCause());
+            } catch (ReflectiveOperationException e) {
+                throw new KryoException("cannot build a " + type.getSimpleName(), e);
+            }
+        }
+    }
 
     private static final class StringSerializer extends Serializer<String> {
         StringSerializer() {
@@ -319,198 +395,7 @@ public final class WireRegistry {
 
         @Override
         public Instant read(Kryo kryo, Input input, Class<? extends Instant> type) {
-            long seconds = input.readVarLong(false);
-            int nanos = input.readVarInt(true);
-            try {
-                return Instant.ofEpochSecond(seconds, nanos);
-            } catch (java.time.DateTimeException | ArithmeticException e) {
-                throw new KryoException("bad Instant: " + seconds + "s " + nanos + "ns", e);
-            }
-        }
-    }
-
-    private static final class AccountInfoSerializer extends Serializer<AccountInfo> {
-        AccountInfoSerializer() {
-            super(false, true);
-        }
-
-        @Override
-        public void write(Kryo kryo, Output output, AccountInfo v) {
-            writeString(output, v.accountId());
-            writeString(output, v.email());
-            writeString(output, v.displayName());
-            writeString(output, v.accountType());
-        }
-
-        @Override
-        public AccountInfo read(Kryo kryo, Input input, Class<? extends AccountInfo> type) {
-            return new AccountInfo(readString(input), readString(input), readString(input),
-                    readString(input));
-        }
-    }
-
-    private static final class ErrorInfoSerializer extends Serializer<ErrorInfo> {
-        ErrorInfoSerializer() {
-            super(false, true);
-        }
-
-        @Override
-        public void write(Kryo kryo, Output output, ErrorInfo v) {
-            writeString(output, v.type());
-            writeString(output, v.title());
-            writeString(output, v.message());
-            writeString(output, v.traceback());
-        }
-
-        @Override
-        public ErrorInfo read(Kryo kryo, Input input, Class<? extends ErrorInfo> type) {
-            return new ErrorInfo(readString(input), readString(input), readString(input),
-                    readString(input));
-        }
-    }
-
-    private static final class FileMetadataSerializer extends Serializer<FileMetadata> {
-        FileMetadataSerializer() {
-            super(false, true);
-        }
-
-        @Override
-        public void write(Kryo kryo, Output output, FileMetadata v) {
-            writeString(output, v.name());
-            writeString(output, v.pathLower());
-            writeString(output, v.pathDisplay());
-            output.writeBoolean(v.folder());
-            output.writeVarLong(v.size(), false);
-            writeInstant(output, v.modified());
-            writeString(output, v.rev());
-            writeString(output, v.contentHash());
-        }
-
-        @Override
-        public FileMetadata read(Kryo kryo, Input input, Class<? extends FileMetadata> type) {
-            return new FileMetadata(readString(input), readString(input), readString(input),
-                    input.readBoolean(), input.readVarLong(false), readInstant(input),
-                    readString(input), readString(input));
-        }
-    }
-
-    private static final class SpaceUsageSerializer extends Serializer<SpaceUsage> {
-        SpaceUsageSerializer() {
-            super(false, true);
-        }
-
-        @Override
-        public void write(Kryo kryo, Output output, SpaceUsage v) {
-            output.writeVarLong(v.used(), false);
-            output.writeVarLong(v.allocated(), false);
-            writeString(output, v.allocationType());
-        }
-
-        @Override
-        public SpaceUsage read(Kryo kryo, Input input, Class<? extends SpaceUsage> type) {
-            return new SpaceUsage(input.readVarLong(false), input.readVarLong(false),
-                    readString(input));
-        }
-    }
-
-    private static final class SyncErrorInfoSerializer extends Serializer<SyncErrorInfo> {
-        SyncErrorInfoSerializer() {
-            super(false, true);
-        }
-
-        @Override
-        public void write(Kryo kryo, Output output, SyncErrorInfo v) {
-            writeString(output, v.type());
-            writeString(output, v.title());
-            writeString(output, v.message());
-            writeString(output, v.dbxPath());
-            writeString(output, v.dbxPathDst());
-            writeString(output, v.localPath());
-            writeString(output, v.localPathDst());
-        }
-
-        @Override
-        public SyncErrorInfo read(Kryo kryo, Input input, Class<? extends SyncErrorInfo> type) {
-            return new SyncErrorInfo(readString(input), readString(input), readString(input),
-                    readString(input), readString(input), readString(input), readString(input));
-        }
-    }
-
-    private static final class SyncEventSerializer extends Serializer<SyncEvent> {
-        SyncEventSerializer() {
-            super(false, true);
-        }
-
-        @Override
-        public void write(Kryo kryo, Output output, SyncEvent v) {
-            output.writeVarLong(v.id(), false);
-            writeString(output, v.direction());
-            writeString(output, v.itemType());
-            writeString(output, v.changeType());
-            writeString(output, v.status());
-            writeString(output, v.dbxPath());
-            writeString(output, v.dbxPathFrom());
-            writeString(output, v.localPath());
-            writeString(output, v.localPathFrom());
-            output.writeVarLong(v.size(), false);
-            output.writeVarLong(v.completed(), false);
-            writeInstant(output, v.changeTime());
-            writeInstant(output, v.syncTime());
-        }
-
-        @Override
-        public SyncEvent read(Kryo kryo, Input input, Class<? extends SyncEvent> type) {
-            return new SyncEvent(input.readVarLong(false), readString(input), readString(input),
-                    readString(input), readString(input), readString(input), readString(input),
-                    readString(input), readString(input), input.readVarLong(false),
-                    input.readVarLong(false), readInstant(input), readInstant(input));
-        }
-    }
-
-    private static final class HandshakeSerializer extends Serializer<Handshake> {
-        HandshakeSerializer() {
-            super(false, true);
-        }
-
-        @Override
-        public void write(Kryo kryo, Output output, Handshake v) {
-            output.writeVarInt(v.protocolVersion(), false);
-            writeString(output, v.fingerprint());
-            writeString(output, v.libraryVersion());
-            writeString(output, v.transportId());
-            output.writeVarLong(v.pid(), false);
-            writeString(output, v.instanceId());
-        }
-
-        @Override
-        public Handshake read(Kryo kryo, Input input, Class<? extends Handshake> type) {
-            int protocol = input.readVarInt(false);
-            String fingerprint = readString(input);
-            String library = readString(input);
-            String transport = readString(input);
-            long pid = input.readVarLong(false);
-            String instance = readString(input);
-            try {
-                return new Handshake(protocol, fingerprint, library, transport, pid, instance);
-            } catch (NullPointerException e) {
-                throw new KryoException("a handshake lacks a part", e);
-            }
-        }
-    }
-
-    private static final class RemoteErrorSerializer extends Serializer<RemoteError> {
-        RemoteErrorSerializer() {
-            super(false, true);
-        }
-
-        @Override
-        public void write(Kryo kryo, Output output, RemoteError v) {
-            writeRemoteError(output, v);
-        }
-
-        @Override
-        public RemoteError read(Kryo kryo, Input input, Class<? extends RemoteError> type) {
-            return readRemoteError(input);
+            return instantOf(input);
         }
     }
 
@@ -557,12 +442,12 @@ public final class WireRegistry {
 
         @Override
         public void write(Kryo kryo, Output output, CallResult.Threw v) {
-            writeRemoteError(output, v.error());
+            REMOTE_ERROR.write(kryo, output, v.error());
         }
 
         @Override
         public CallResult.Threw read(Kryo kryo, Input input, Class<? extends CallResult.Threw> type) {
-            return new CallResult.Threw(readRemoteError(input));
+            return new CallResult.Threw(REMOTE_ERROR.read(kryo, input, RemoteError.class));
         }
     }
 }
