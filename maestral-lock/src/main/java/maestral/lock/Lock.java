@@ -114,13 +114,7 @@ public final class Lock {
                 }
                 // The file may have been replaced or deleted between open and lock: then this
                 // lock is on a file nobody else will ever open. Drop it and lock the current file.
-                Object current;
-                try {
-                    current = currentFileKey();
-                } catch (NoSuchFileException e) {
-                    current = null;
-                }
-                if (fileKey.equals(current)) {
+                if (descriptorOnCurrentFile()) {
                     held = true;
                     return true;
                 }
@@ -184,7 +178,7 @@ public final class Lock {
      */
     public synchronized boolean holdsCurrentFile() {
         try {
-            return held && fileKey.equals(currentFileKey());
+            return held && descriptorOnCurrentFile();
         } catch (IOException e) {
             return false;
         }
@@ -216,13 +210,7 @@ public final class Lock {
      */
     private void openCurrentFile() throws IOException {
         if (fd >= 0) {
-            Object current;
-            try {
-                current = currentFileKey();
-            } catch (NoSuchFileException e) {
-                current = null;
-            }
-            if (fileKey.equals(current)) {
+            if (descriptorOnCurrentFile()) {
                 return;
             }
             Posix.close(fd);
@@ -238,6 +226,15 @@ public final class Lock {
             throw e;
         }
         fd = opened;
+    }
+
+    /** {@return whether {@link #fd} refers to the file now at {@link #path}; false when none is there} */
+    private boolean descriptorOnCurrentFile() throws IOException {
+        try {
+            return fileKey.equals(currentFileKey());
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 
     private Object currentFileKey() throws IOException {
