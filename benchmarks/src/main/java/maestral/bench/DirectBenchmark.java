@@ -1,9 +1,8 @@
 package maestral.bench;
 
 import java.util.concurrent.TimeUnit;
-import maestral.api.NotLinkedError;
+import maestral.api.Maestral;
 import maestral.daemon.MaestralProxy;
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
@@ -28,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {Jvm.NO_ANALYTICS, Jvm.NO_ANNOUNCER, Jvm.NO_DISK_MONITOR,
         Jvm.OPEN_REFLECT, Jvm.EXPORT_NIO, Jvm.EXPORT_REF, Jvm.NATIVE_ACCESS, Jvm.UNSAFE_ALLOW})
-public class DirectBenchmark {
+public class DirectBenchmark extends CallBenchmarks {
 
     private TempFolders folders;
     private MaestralProxy local;
@@ -60,31 +59,8 @@ public class DirectBenchmark {
         }
     }
 
-    /** {@return the status} */
-    @Benchmark
-    public String status() {
-        return local.status();
-    }
-
-    /** {@return the excluded status of a 32-byte path} */
-    @Benchmark
-    public String excludedStatus32() {
-        return local.excludedStatus(Payloads.PATH_32);
-    }
-
-    /** {@return the 30 KiB payload list} */
-    @Benchmark
-    public Object payload30KiB() {
-        return local.getConf(Payloads.SECTION, Payloads.NAME);
-    }
-
-    /** {@return the {@link NotLinkedError} that {@code getAccountInfo} throws, caught} */
-    @Benchmark
-    public Object throwsNotLinked() {
-        try {
-            return local.getAccountInfo();
-        } catch (NotLinkedError e) {
-            return e;
-        }
+    @Override
+    protected Maestral target() {
+        return local;
     }
 }

@@ -1,9 +1,8 @@
 package maestral.bench;
 
 import java.util.concurrent.TimeUnit;
-import maestral.api.NotLinkedError;
+import maestral.api.Maestral;
 import maestral.daemon.MaestralProxy;
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
@@ -29,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {Jvm.NO_ANALYTICS, Jvm.NO_ANNOUNCER, Jvm.NO_DISK_MONITOR,
         Jvm.OPEN_REFLECT, Jvm.EXPORT_NIO, Jvm.EXPORT_REF, Jvm.NATIVE_ACCESS, Jvm.UNSAFE_ALLOW})
-public class ProxyBenchmark {
+public class ProxyBenchmark extends CallBenchmarks {
 
     /** The transport the proxy uses. */
     @Param({"uds", "shm"})
@@ -62,31 +61,8 @@ public class ProxyBenchmark {
         }
     }
 
-    /** {@return the daemon's status: a call with no argument and a short answer} */
-    @Benchmark
-    public String status() {
-        return proxy.status();
-    }
-
-    /** {@return the excluded status of a 32-byte path} */
-    @Benchmark
-    public String excludedStatus32() {
-        return proxy.excludedStatus(Payloads.PATH_32);
-    }
-
-    /** {@return the 30 KiB payload list} */
-    @Benchmark
-    public Object payload30KiB() {
-        return proxy.getConf(Payloads.SECTION, Payloads.NAME);
-    }
-
-    /** {@return the {@link NotLinkedError} that {@code getAccountInfo} throws, caught} */
-    @Benchmark
-    public Object throwsNotLinked() {
-        try {
-            return proxy.getAccountInfo();
-        } catch (NotLinkedError e) {
-            return e;
-        }
+    @Override
+    protected Maestral target() {
+        return proxy;
     }
 }
