@@ -53,6 +53,17 @@ public final class MaestralDispatcher implements CallDispatcher {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>True for the methods {@link MaestralMethods#answeredFromMemory} names: the target
+     * must answer them from memory.
+     */
+    @Override
+    public boolean answersAtOnce(MethodCall call) {
+        return MaestralMethods.answeredFromMemory(call.methodId());
+    }
+
     private static CallResult bad(String what) {
         return new CallResult.Threw(RemoteError.of(new BadInputError("Bad call", what)));
     }

@@ -34,7 +34,38 @@ public final class MaestralMethods {
 
     private static final String FINGERPRINT = computeFingerprint();
 
+    /**
+     * The methods a served {@link Maestral} answers from memory, without waiting on I/O, on
+     * another call or on the sync engine: state getters. A transport may run them on its I/O
+     * thread; the daemon's served object keeps this promise.
+     */
+    private static final java.util.Set<String> ANSWERED_FROM_MEMORY = java.util.Set.of(
+            "version", "configName", "status", "running", "paused", "syncing", "connected",
+            "pendingLink", "pendingFirstDownload", "dropboxPath", "excludedItems", "excludedStatus",
+            "logLevel", "notificationLevel", "notificationSnooze", "syncErrors", "fatalErrors",
+            "getActivity", "getHistory");
+
+    private static final boolean[] FROM_MEMORY = new boolean[METHODS.size()];
+
+    static {
+        for (int i = 0; i < METHODS.size(); i++) {
+            FROM_MEMORY[i] = ANSWERED_FROM_MEMORY.contains(METHODS.get(i).getName());
+        }
+    }
+
     private MaestralMethods() {
+    }
+
+    /**
+     * {@return whether the served object answers the method from memory, so that a transport may
+     * run it on its I/O thread}: state getters such as {@code status()} and
+     * {@code getActivity(int)}; never a call that may block, such as
+     * {@code statusChangeLongpoll}, or one that reads or writes files.
+     *
+     * @param id a method id; an unknown id answers {@code false}
+     */
+    public static boolean answeredFromMemory(int id) {
+        return id >= 0 && id < FROM_MEMORY.length && FROM_MEMORY[id];
     }
 
     /** {@return the number of methods} */

@@ -30,6 +30,15 @@ public interface TransportProvider {
     Availability availability();
 
     /**
+     * {@return whether a client of this transport works on this machine}; a transport whose
+     * client needs less than its server (no native library, say) says so here, and a client
+     * process then skips loading what only a server needs. The default is {@link #availability()}.
+     */
+    default Availability clientAvailability() {
+        return availability();
+    }
+
+    /**
      * {@return the JVM options a process needs to use this transport (for example {@code --enable-native-access=...}); a daemon launched as a child JVM gets them}
      */
     List<String> jvmOptions();

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * flushed to disk, then renamed over the old one), so that a crash leaves the old or the new
  * file, never a torn one.
  *
- * <p><b>Safe for use by many threads at once.</b>
+ * <p><b>Safe for use by many threads at once.</b> Writers take turns; a reader never waits
+ * for a write to reach the disk (it sees the new value as soon as it is set), so getters
+ * built on a store answer from memory.
  */
 public final class JsonStore {
 
@@ -80,10 +82,12 @@ public final class JsonStore {
      * @param section the section
      * @param name the name
      */
-    public synchronized Object get(String section, String name) {
-        Map<String, Object> s = values.get(section);
-        if (s != null && s.containsKey(name)) {
-            return copy(s.get(name));
+    public Object get(String section, String name) {
+        synchronized (values) {
+            Map<String, Object> s = values.get(section);
+            if (s != null && s.containsKey(name)) {
+                return copy(s.get(name));
+            }
         }
         Map<String, Object> d = defaults.get(section);
         return d == null ? null : copy(d.get(name));
@@ -98,8 +102,12 @@ public final class JsonStore {
      */
     public synchronized void set(String section, String name, Object value) {
         Json.requireSupported(value);
-        values.computeIfAbsent(section, k -> new LinkedHashMap<>()).put(name, copy(value));
-        save();
+        String text;
+        synchronized (values) {
+            values.computeIfAbsent(section, k -> new LinkedHashMap<>()).put(name, copy(value));
+            text = Json.write(values);
+        }
+        save(text);
     }
 
     /**
@@ -124,11 +132,11 @@ public final class JsonStore {
         };
     }
 
-    private void save() {
+    private void save(String text) {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            byte[] bytes = Json.write(values).getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 ch.write(java.nio.ByteBuffer.wrap(bytes));

@@ -163,12 +163,12 @@ public final class Transports {
         String prefer = System.getProperty(PREFER_PROPERTY, "");
         for (String id : prefer.split(",")) {
             TransportProvider p = all().get(id.trim());
-            if (p != null && served.contains(p.id()) && p.availability().supported()) {
+            if (p != null && served.contains(p.id()) && p.clientAvailability().supported()) {
                 return p;
             }
         }
         for (TransportProvider p : all().values()) {
-            if (served.contains(p.id()) && p.availability().supported()) {
+            if (served.contains(p.id()) && p.clientAvailability().supported()) {
                 return p;
             }
         }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import maestral.api.CommunicationError;
 import maestral.api.spi.Availability;
 import maestral.api.spi.CallDispatcher;
 import maestral.api.spi.Endpoint;
@@ -18,12 +17,13 @@ import maestral.transport.uds.internal.UdsServer;
 import maestral.transport.uds.internal.UdsSettings;
 
 /**
- * The unix-domain-socket transport, id {@code "uds"}, preference 100: Netty's native epoll or
- * kqueue domain socket channels, length-prefixed frames, Kryo payloads of registered types
+ * The unix-domain-socket transport, id {@code "uds"}, preference 100: the daemon serves with
+ * Netty's native epoll or kqueue domain socket channels, clients use the JDK's socket channel; length-prefixed frames, Kryo payloads of registered types
  * only, and a check of the peer's uid on every connection.
  *
- * <p>A pure factory: creating it binds nothing and starts no thread. {@link #bind} and
- * {@link #connect} create the event loops, which their results' {@code close()} stops.
+ * <p>A pure factory: creating it binds nothing and starts no thread. {@link #bind} creates
+ * the server's event loop, which its {@code close()} stops; a client ({@link #connect}) is a
+ * plain JDK socket channel with no thread of its own.
  *
  * <p><b>Safe for use by many threads at once.</b>
  */
@@ -61,6 +61,22 @@ public final class UdsTransportProvider implements TransportProvider {
     /**
      * {@inheritDoc}
      *
+     * <p>The client is the JDK's own unix-domain socket channel: it needs no native library,
+     * only a JDK that has unix-domain sockets (Linux, macOS).
+     */
+    @Override
+    public Availability clientAvailability() {
+        try {
+            java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX).close();
+            return Availability.supportedHere();
+        } catch (IOException | UnsupportedOperationException e) {
+            return Availability.unsupported("this JDK has no unix-domain sockets here: " + e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
      * <p>Netty loads its native library through JNI, a restricted operation: the option
      * names both the unnamed module (class path) and {@code io.netty.common} (module path), so
      * that it is valid in either mode.
@@ -89,12 +105,7 @@ public final class UdsTransportProvider implements TransportProvider {
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(hello, "hello");
         Objects.requireNonNull(timeout, "timeout");
-        return switch (NativeTransport.detect()) {
-            case NativeTransport.Found f -> UdsClient.connect(endpoint, hello, timeout, f.transport(),
-                    UdsSettings.fromSystemProperties());
-            case NativeTransport.Missing m -> throw new CommunicationError(
-                    "the uds transport is not supported here: " + m.reason(), m.cause());
-        };
+        return UdsClient.connect(endpoint, hello, timeout, UdsSettings.fromSystemProperties());
     }
 
     @Override

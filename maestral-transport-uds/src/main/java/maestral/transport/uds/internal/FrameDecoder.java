@@ -38,23 +38,18 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         while (in.readableBytes() >= FrameDescriptor.LENGTH_FIELD_LENGTH) {
             int start = in.readerIndex();
             int length = in.getInt(start + FrameDescriptor.LENGTH_OFFSET);
-            if (length < FrameDescriptor.MIN_FRAME_LENGTH
-                    || FrameDescriptor.totalSize(length) > maxFrameBytes) {
-                throw fail("bad frame length " + Integer.toUnsignedString(length)
-                        + " (signed " + length + "); allowed " + FrameDescriptor.MIN_FRAME_LENGTH
-                        + " to " + (maxFrameBytes - FrameDescriptor.LENGTH_FIELD_LENGTH));
+            String bad = FrameDescriptor.lengthProblem(length, maxFrameBytes);
+            if (bad != null) {
+                throw fail(bad);
             }
             int total = length + FrameDescriptor.LENGTH_FIELD_LENGTH;
             if (in.readableBytes() < total) {
                 return;
             }
-            byte type = in.getByte(start + FrameDescriptor.TYPE_OFFSET);
-            if (!FrameDescriptor.isKnownType(type)) {
-                throw fail("unknown frame type " + (type & 0xff));
-            }
-            int reserved = in.getUnsignedMedium(start + FrameDescriptor.RESERVED_OFFSET);
-            if (reserved != 0) {
-                throw fail("reserved header bytes are not zero: 0x" + Integer.toHexString(reserved));
+            bad = FrameDescriptor.headerProblem(in.getByte(start + FrameDescriptor.TYPE_OFFSET),
+                    in.getUnsignedMedium(start + FrameDescriptor.RESERVED_OFFSET));
+            if (bad != null) {
+                throw fail(bad);
             }
             out.add(in.retainedSlice(start, total));
             in.skipBytes(total);

@@ -97,6 +97,37 @@ public final class FrameDescriptor {
     }
 
     /**
+     * {@return why a frame length is refused, or {@code null} when it is acceptable}; checked
+     * before anything is allocated for the frame
+     *
+     * @param length the value of the length field
+     * @param maxFrameBytes the largest frame, header included
+     */
+    public static String lengthProblem(int length, int maxFrameBytes) {
+        if (length < MIN_FRAME_LENGTH || totalSize(length) > maxFrameBytes) {
+            return "bad frame length " + Integer.toUnsignedString(length) + " (signed " + length
+                    + "); allowed " + MIN_FRAME_LENGTH + " to " + (maxFrameBytes - LENGTH_FIELD_LENGTH);
+        }
+        return null;
+    }
+
+    /**
+     * {@return why a frame's type and reserved bytes are refused, or {@code null} when they are acceptable}
+     *
+     * @param type the type byte
+     * @param reserved the three reserved bytes as an unsigned number
+     */
+    public static String headerProblem(byte type, int reserved) {
+        if (!isKnownType(type)) {
+            return "unknown frame type " + (type & 0xff);
+        }
+        if (reserved != 0) {
+            return "reserved header bytes are not zero: 0x" + Integer.toHexString(reserved);
+        }
+        return null;
+    }
+
+    /**
      * {@return the total size of a frame, length field included, for a frame length}
      *
      * @param frameLength the value of the length field

@@ -1,29 +1,22 @@
 package maestral.transport.uds.internal;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import maestral.api.BadInputError;
 import maestral.api.CallTimeoutError;
 import maestral.api.CommunicationError;
@@ -32,40 +25,67 @@ import maestral.api.spi.Endpoint;
 import maestral.api.spi.Handshake;
 import maestral.api.spi.MethodCall;
 import maestral.api.spi.TransportClient;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One connection to a daemon, multiplexing calls: the calling thread encodes its call and
- * hands the frame to the connection's event loop, then waits on its own {@link Pending}
- * completion, which the event loop fills in when the result with the call's correlation id
- * arrives. A call whose deadline passes gives up alone; a connection that drops fails every
- * pending call at once.
+ * One connection to a daemon over a JDK unix-domain {@link SocketChannel}, multiplexing calls
+ * without a thread of its own.
+ *
+ * <p>A caller writes its CALL frame itself, then waits for the RESULT with its correlation id.
+ * Whichever waiting caller finds nobody reading becomes the reader (leader/follower): it reads
+ * what arrives, completes the calls each frame answers, and leaves the role, waking another
+ * waiter, once its own answer is in. A lone caller therefore writes and reads its own socket
+ * with no hand-off between threads, the same path as a raw blocking socket; that is why this
+ * client is not built on an event loop. Every wait (connecting, writing into a full socket,
+ * reading) is a selector wait bounded by the call's deadline.
+ *
+ * <p>A call whose deadline passes gives up alone; a connection that drops or breaks the
+ * protocol fails every pending call at once. Frame lengths are checked before anything is
+ * allocated for a frame.
  *
  * <p><b>Safe for use by many threads at once.</b>
  */
 public final class UdsClient implements TransportClient {
 
-    private static final Logger LOG = LoggerFactory.getLogger(UdsClient.class);
-    private static final long CLOSE_WAIT_MILLIS = 3_000;
+    private static final int INITIAL_READ_BUFFER = 64 * 1024;
 
     private final Path socketPath;
     private final UdsSettings settings;
-    private final EventLoopGroup group;
+    private final SocketChannel channel;
+    /** Used only by the thread that holds {@link #readLock}. */
+    private final Selector readSelector;
+    /** Used only by the thread that holds {@link #writeLock}. */
+    private final Selector writeSelector;
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong();
-    private final CompletableFuture<WireCodec.HelloReply> helloReply = new CompletableFuture<>();
-    private volatile Channel channel;
+    /** Bytes read and not yet handled, in read mode between reads; guarded by {@link #readLock}. */
+    private ByteBuffer inbox = ByteBuffer.allocate(INITIAL_READ_BUFFER).flip();
+    /** The handshake reply, while connecting; guarded by {@link #readLock}. */
+    private WireCodec.HelloReply helloReply;
     private volatile Handshake serverHello;
     /** Why calls fail from now on; {@code null} while open. */
     private volatile String closedReason;
 
-    private UdsClient(Endpoint endpoint, NativeTransport transport, UdsSettings settings) {
-        this.socketPath = endpoint.socketPath();
+    private UdsClient(Path socketPath, UdsSettings settings) throws IOException {
+        this.socketPath = socketPath;
         this.settings = settings;
-        this.group = new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory("maestral-uds-client-" + endpoint.configName(), true),
-                transport.ioHandlers().get());
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        Selector reads = null;
+        Selector writes = null;
+        try {
+            ch.configureBlocking(false);
+            reads = Selector.open();
+            writes = Selector.open();
+            ch.register(reads, SelectionKey.OP_READ);
+            ch.register(writes, SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch, reads, writes);
+            throw e;
+        }
+        this.channel = ch;
+        this.readSelector = reads;
+        this.writeSelector = writes;
     }
 
     /**
@@ -74,17 +94,21 @@ public final class UdsClient implements TransportClient {
      * @param endpoint where the daemon serves
      * @param hello this client's handshake
      * @param timeout the deadline of connecting and the handshake together
-     * @param transport the native transport
      * @param settings the limits
      * @return the connected client
      * @throws CommunicationError when no daemon answers in time or the handshake fails
      */
-    public static UdsClient connect(Endpoint endpoint, Handshake hello, Duration timeout,
-                                    NativeTransport transport, UdsSettings settings) {
+    public static UdsClient connect(Endpoint endpoint, Handshake hello, Duration timeout, UdsSettings settings) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        UdsClient client = new UdsClient(endpoint, transport, settings);
+        Path path = endpoint.socketPath();
+        UdsClient client;
         try {
-            client.open(hello, deadline, timeout, transport);
+            client = new UdsClient(path, settings);
+        } catch (IOException e) {
+            throw new CommunicationError("Cannot connect to the maestral daemon at " + path + ": " + e, e);
+        }
+        try {
+            client.open(hello, deadline, timeout);
             return client;
         } catch (RuntimeException | Error e) {
             client.closeWith("the connection is closed: the handshake failed");
@@ -92,51 +116,43 @@ public final class UdsClient implements TransportClient {
         }
     }
 
-    private void open(Handshake hello, long deadline, Duration timeout, NativeTransport transport) {
-        long connectMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-        Bootstrap bootstrap = new Bootstrap()
-                .group(group)
-                .channel(transport.channel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis))
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new FrameDecoder(settings.maxFrameBytes()), new Reader());
-                    }
-                });
-        ChannelFuture connected = bootstrap.connect(new DomainSocketAddress(socketPath.toString()));
-        if (!connected.awaitUninterruptibly(connectMillis + 100)) {
-            connected.cancel(false);
-            throw new CommunicationError("Cannot connect to the maestral daemon at " + socketPath
-                    + ": no answer within " + timeout.toMillis() + " ms");
-        }
-        if (!connected.isSuccess()) {
-            Throwable cause = connected.cause();
-            throw new CommunicationError("Cannot connect to the maestral daemon at " + socketPath
-                    + ": " + (cause == null ? "cancelled" : cause.getMessage()), cause);
-        }
-        channel = connected.channel();
-        channel.writeAndFlush(WireCodec.encodeHello(channel.alloc(), hello, settings.maxFrameBytes()),
-                channel.voidPromise());
-        WireCodec.HelloReply reply;
+    private void open(Handshake hello, long deadline, Duration timeout) {
         try {
-            reply = helloReply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw new CommunicationError("The maestral daemon at " + socketPath
-                    + " did not answer the handshake within " + timeout.toMillis() + " ms");
-        } catch (ExecutionException e) {
+            if (!channel.connect(UnixDomainSocketAddress.of(socketPath))) {
+                while (!channel.finishConnect()) {
+                    if (!waitFor(writeSelector, deadline)) {
+                        throw new CommunicationError("Cannot connect to the maestral daemon at " + socketPath
+                                + ": no answer within " + timeout.toMillis() + " ms");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new CommunicationError("Cannot connect to the maestral daemon at " + socketPath + ": "
+                    + e.getMessage(), e);
+        }
+        send(WireCodec.encodeHello(hello, settings.maxFrameBytes()), deadline, "the handshake");
+        readLock.lock();
+        try {
+            while (helloReply == null && closedReason == null) {
+                if (!readAvailable() && !waitFor(readSelector, deadline)) {
+                    throw new CommunicationError("The maestral daemon at " + socketPath
+                            + " did not answer the handshake within " + timeout.toMillis() + " ms");
+                }
+            }
+        } finally {
+            readLock.unlock();
+        }
+        String reason = closedReason;
+        if (helloReply == null) {
             throw new CommunicationError("The handshake with the maestral daemon at " + socketPath
-                    + " failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CommunicationError("interrupted during the handshake with " + socketPath, e);
+                    + " failed: " + reason);
         }
-        if (reply.refusal() != null) {
+        if (helloReply.refusal() != null) {
             throw new CommunicationError("The maestral daemon at " + socketPath
-                    + " refused the connection: " + reply.refusal());
+                    + " refused the connection: " + helloReply.refusal());
         }
-        hello.requireCompatible(reply.server());
-        serverHello = reply.server();
+        hello.requireCompatible(helloReply.server());
+        serverHello = helloReply.server();
     }
 
     @Override
@@ -146,31 +162,33 @@ public final class UdsClient implements TransportClient {
 
     @Override
     public CallResult call(MethodCall call, long timeoutNanos) {
-        long start = System.nanoTime();
+        long deadline = System.nanoTime() + timeoutNanos;
         String reason = closedReason;
         if (reason != null) {
             throw new CommunicationError("Cannot call " + call + ": " + reason);
         }
-        Channel ch = channel;
         long id = nextId.incrementAndGet();
-        ByteBuf frame;
+        ByteBuffer frame;
         try {
-            frame = WireCodec.encodeCall(ch.alloc(), id, call, settings.maxFrameBytes());
+            frame = WireCodec.encodeCall(id, call, settings.maxFrameBytes());
         } catch (WireCodec.EncodeException e) {
             throw new BadInputError("Cannot send the call", "Cannot send " + call + ": " + e.getMessage());
         }
         Pending p = new Pending(Thread.currentThread());
         pending.put(id, p);
-        reason = closedReason;
-        if (reason != null) {
+        Object outcome;
+        try {
+            reason = closedReason;
+            if (reason != null) {
+                throw new CommunicationError("Cannot call " + call + ": " + reason);
+            }
+            send(frame, deadline, call.toString());
+            outcome = await(p, deadline);
+        } finally {
             pending.remove(id);
-            frame.release();
-            throw new CommunicationError("Cannot call " + call + ": " + reason);
+            handOffReading();
         }
-        ch.writeAndFlush(frame, ch.voidPromise());
-        Object outcome = p.await(start + timeoutNanos);
         if (outcome == null) {
-            pending.remove(id);
             if (p.complete(Pending.GAVE_UP)) {
                 if (Thread.interrupted()) {
                     Thread.currentThread().interrupt();
@@ -187,10 +205,208 @@ public final class UdsClient implements TransportClient {
         throw new CommunicationError("Call " + call + " failed: " + outcome);
     }
 
+    /**
+     * Waits for the outcome of a call, reading the socket whenever no other caller does.
+     *
+     * @return the outcome, or {@code null} when the deadline passed or the thread was interrupted
+     */
+    private Object await(Pending p, long deadline) {
+        while (true) {
+            Object o = p.outcome;
+            if (o != null) {
+                return o;
+            }
+            if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+                return null;
+            }
+            if (readLock.tryLock()) {
+                try {
+                    while (p.outcome == null && closedReason == null) {
+                        if (!readAvailable() && !waitFor(readSelector, deadline)) {
+                            break;
+                        }
+                    }
+                } finally {
+                    readLock.unlock();
+                }
+                if (p.outcome == null && closedReason != null) {
+                    p.complete(closedReason);
+                }
+            } else {
+                LockSupport.parkNanos(this, deadline - System.nanoTime());
+            }
+        }
+    }
+
+    /** Wakes one waiting caller to take over reading when the reader left and calls still wait. */
+    private void handOffReading() {
+        if (pending.isEmpty() || readLock.isLocked()) {
+            return;
+        }
+        for (Pending other : pending.values()) {
+            if (other.outcome == null) {
+                LockSupport.unpark(other.waiter);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Reads what the socket holds without waiting and handles every whole frame.
+     *
+     * @return whether anything was read or handled; {@code false} means: wait for more
+     */
+    private boolean readAvailable() {
+        boolean progress = handleFrames();
+        try {
+            ByteBuffer buffer = inbox.compact();
+            int n;
+            try {
+                n = channel.read(buffer);
+            } finally {
+                buffer.flip();
+            }
+            if (n < 0) {
+                closeWith("the connection to the maestral daemon at " + socketPath + " was lost");
+                return true;
+            }
+            return handleFrames() || progress || n > 0;
+        } catch (IOException e) {
+            closeWith("the connection to the maestral daemon at " + socketPath + " failed: " + e.getMessage());
+            return true;
+        }
+    }
+
+    /** {@return whether a frame was handled}; grows the buffer for a frame larger than it. */
+    private boolean handleFrames() {
+        boolean handled = false;
+        ByteBuffer in = inbox;
+        while (closedReason == null && in.remaining() >= FrameDescriptor.LENGTH_FIELD_LENGTH) {
+            int start = in.position();
+            int length = in.getInt(start + FrameDescriptor.LENGTH_OFFSET);
+            String bad = FrameDescriptor.lengthProblem(length, settings.maxFrameBytes());
+            if (bad != null) {
+                protocolViolation(bad);
+                return true;
+            }
+            int total = length + FrameDescriptor.LENGTH_FIELD_LENGTH;
+            if (in.remaining() < total) {
+                if (in.capacity() < total) {
+                    inbox = ByteBuffer.allocate(total).put(in).flip();
+                }
+                return handled;
+            }
+            bad = FrameDescriptor.headerProblem(in.get(start + FrameDescriptor.TYPE_OFFSET),
+                    in.getInt(start + FrameDescriptor.TYPE_OFFSET) & 0xffffff);
+            if (bad != null) {
+                protocolViolation(bad);
+                return true;
+            }
+            handleFrame(in.array(), in.arrayOffset() + start, total, in.get(start + FrameDescriptor.TYPE_OFFSET),
+                    in.getLong(start + FrameDescriptor.CORRELATION_OFFSET));
+            in.position(start + total);
+            handled = true;
+        }
+        if (!in.hasRemaining() && in.capacity() > INITIAL_READ_BUFFER) {
+            inbox = ByteBuffer.allocate(INITIAL_READ_BUFFER).flip();
+        }
+        return handled;
+    }
+
+    private void handleFrame(byte[] array, int offset, int total, byte type, long correlationId) {
+        if (type == FrameDescriptor.RESULT && serverHello != null) {
+            Pending p = pending.get(correlationId);
+            if (p == null) {
+                return; // its caller gave up
+            }
+            try {
+                p.complete(WireCodec.decodeResult(array, offset, total));
+            } catch (RuntimeException e) {
+                p.complete("the daemon's answer could not be decoded (" + e.getMessage() + ")");
+                protocolViolation("an undecodable answer: " + e.getMessage());
+            }
+        } else if (type == FrameDescriptor.HELLO_REPLY && serverHello == null && helloReply == null) {
+            try {
+                helloReply = WireCodec.decodeHelloReply(array, offset, total);
+            } catch (RuntimeException e) {
+                protocolViolation("an undecodable handshake reply: " + e.getMessage());
+            }
+        } else {
+            protocolViolation("unexpected " + FrameDescriptor.typeName(type) + " frame from the daemon");
+        }
+    }
+
+    private void protocolViolation(String what) {
+        closeWith("the maestral daemon at " + socketPath + " broke the protocol (" + what
+                + "); the connection is closed");
+    }
+
+    /** Writes a whole frame, waiting for room in the socket until the deadline. */
+    private void send(ByteBuffer frame, long deadline, String what) {
+        boolean locked;
+        try {
+            locked = writeLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CommunicationError("interrupted while sending " + what);
+        }
+        if (!locked) {
+            throw new CallTimeoutError("Cannot send " + what + ": the connection stayed busy until the deadline");
+        }
+        try {
+            while (frame.hasRemaining()) {
+                String reason = closedReason;
+                if (reason != null) {
+                    throw new CommunicationError("Cannot send " + what + ": " + reason);
+                }
+                if (channel.write(frame) == 0 && !waitFor(writeSelector, deadline)) {
+                    if (frame.position() > 0) {
+                        // Half a frame on the wire: nothing later could be read correctly.
+                        closeWith("a call could not be written whole before its deadline; the connection is closed");
+                    }
+                    throw new CallTimeoutError("Cannot send " + what
+                            + ": the daemon read nothing until the deadline");
+                }
+            }
+        } catch (IOException e) {
+            closeWith("the connection to the maestral daemon at " + socketPath + " failed: " + e.getMessage());
+            throw new CommunicationError("Cannot send " + what + ": " + closedReason, e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the selector's channel is ready or the deadline passes.
+     *
+     * @return {@code false} when the deadline passed, the thread was interrupted or the
+     *     connection closed
+     */
+    private boolean waitFor(Selector selector, long deadline) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || closedReason != null || Thread.currentThread().isInterrupted()) {
+            return false;
+        }
+        try {
+            selector.selectedKeys().clear();
+            selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
+            return closedReason == null && !Thread.currentThread().isInterrupted();
+        } catch (IOException | ClosedSelectorException e) {
+            return false;
+        }
+    }
+
     @Override
     public boolean isOpen() {
-        Channel ch = channel;
-        return closedReason == null && ch != null && ch.isActive();
+        if (closedReason == null && readLock.tryLock()) {
+            try {
+                readAvailable(); // notices a daemon that went away while nobody called
+            } finally {
+                readLock.unlock();
+            }
+            handOffReading();
+        }
+        return closedReason == null;
     }
 
     @Override
@@ -199,97 +415,32 @@ public final class UdsClient implements TransportClient {
     }
 
     private void closeWith(String reason) {
-        boolean first;
         synchronized (this) {
-            first = closedReason == null;
-            if (first) {
-                closedReason = reason;
+            if (closedReason != null) {
+                return;
             }
+            closedReason = reason;
         }
-        failPending();
-        helloReply.completeExceptionally(new CommunicationError(reason));
-        Channel ch = channel;
-        boolean onLoop = group.next().inEventLoop();
-        if (ch != null) {
-            ChannelFuture f = ch.close();
-            if (!onLoop) {
-                f.awaitUninterruptibly(CLOSE_WAIT_MILLIS);
-            }
-        }
-        io.netty.util.concurrent.Future<?> stopped = group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        if (!onLoop && !stopped.awaitUninterruptibly(CLOSE_WAIT_MILLIS)) {
-            LOG.warn("the event loop of the client of {} did not stop within {} ms",
-                    socketPath, CLOSE_WAIT_MILLIS);
+        closeQuietly(channel, readSelector, writeSelector);
+        for (Pending p : pending.values()) {
+            p.complete(reason);
         }
     }
 
-    private void failPending() {
-        String reason = closedReason;
-        for (Long id : pending.keySet()) {
-            Pending p = pending.remove(id);
-            if (p != null) {
-                p.complete(reason);
-            }
-        }
-    }
-
-    /** Reads frames on the event loop and completes the calls they answer. */
-    private final class Reader extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf frame = (ByteBuf) msg;
-            try {
-                byte type = WireCodec.type(frame);
-                if (type == FrameDescriptor.RESULT && serverHello != null) {
-                    Pending p = pending.remove(WireCodec.correlationId(frame));
-                    if (p != null) {
-                        CallResult result;
-                        try {
-                            result = WireCodec.decodeResult(frame);
-                        } catch (RuntimeException e) {
-                            p.complete("the daemon's answer could not be decoded (" + e.getMessage()
-                                    + "); the connection is closed");
-                            throw e;
-                        }
-                        p.complete(result);
-                    }
-                } else if (type == FrameDescriptor.HELLO_REPLY && !helloReply.isDone()) {
-                    helloReply.complete(WireCodec.decodeHelloReply(frame));
-                } else {
-                    throw new UdsServer.ProtocolViolation("unexpected "
-                            + FrameDescriptor.typeName(type) + " frame from the daemon");
-                }
-            } finally {
-                frame.release();
-            }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            synchronized (UdsClient.this) {
-                if (closedReason == null) {
-                    closedReason = "the connection to the maestral daemon at " + socketPath + " was lost";
+    private static void closeQuietly(AutoCloseable... closeables) {
+        for (AutoCloseable c : closeables) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // closing: nothing left to do about it
                 }
             }
-            failPending();
-            helloReply.completeExceptionally(new CommunicationError(closedReason));
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            ctx.fireChannelInactive();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (!(cause instanceof IOException)) {
-                Throwable shown = cause instanceof io.netty.handler.codec.DecoderException
-                        && cause.getCause() != null ? cause.getCause() : cause;
-                LOG.warn("closing the connection to {}: {}", socketPath, shown.toString());
-            }
-            ctx.close();
         }
     }
 
     /**
-     * The completion of one call: the event loop (or a closer) sets the outcome once and
+     * The completion of one call: the reading thread (or a closer) sets the outcome once and
      * unparks the waiting thread.
      */
     private static final class Pending {
@@ -305,7 +456,7 @@ public final class UdsClient implements TransportClient {
             }
         }
 
-        private final Thread waiter;
+        final Thread waiter;
         /** A {@link CallResult}, a failure text, or {@link #GAVE_UP}. */
         volatile Object outcome;
 
@@ -315,25 +466,12 @@ public final class UdsClient implements TransportClient {
 
         boolean complete(Object value) {
             if (OUTCOME.compareAndSet(this, null, value)) {
-                if (value != GAVE_UP) {
+                if (value != GAVE_UP && waiter != Thread.currentThread()) {
                     LockSupport.unpark(waiter);
                 }
                 return true;
             }
             return false;
-        }
-
-        /** {@return the outcome, or {@code null} when the deadline passed or the thread was interrupted} */
-        Object await(long deadline) {
-            Object o;
-            while ((o = outcome) == null) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || Thread.currentThread().isInterrupted()) {
-                    return null;
-                }
-                LockSupport.parkNanos(this, left);
-            }
-            return o;
         }
     }
 }

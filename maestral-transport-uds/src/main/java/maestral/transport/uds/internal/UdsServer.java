@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A bound unix socket serving one configuration: one event loop accepts connections and
  * reads frames; each call runs on its own virtual thread, which also encodes and sends the
- * result, so that a call that blocks delays no other.
+ * result, so that a call that blocks delays no other. Calls the dispatcher
+ * {@linkplain CallDispatcher#answersAtOnce answers at once} (state getters) run on the event
+ * loop itself, which spares them two thread hand-offs.
  *
  * <p>On accept the peer's credentials are read: a peer of another uid is refused, and so is
  * root (uid 0) at a non-root server unless {@code maestral.uds.allowRoot=true}. A connection
@@ -296,6 +298,13 @@ public final class UdsServer implements TransportServer {
             long id = WireCodec.correlationId(frame);
             MethodCall call = WireCodec.decodeCall(frame);
             Channel ch = ctx.channel();
+            if (dispatcher.answersAtOnce(call)) {
+                // A state getter: answering here spares two thread hand-offs (to a call thread
+                // and back to this loop to write), most of a small call's latency.
+                ctx.writeAndFlush(WireCodec.encodeResult(ctx.alloc(), id, dispatchSafely(call),
+                        settings.maxFrameBytes()), ctx.voidPromise());
+                return;
+            }
             if (inFlight.incrementAndGet() >= MAX_IN_FLIGHT) {
                 ch.config().setAutoRead(false);
             }
@@ -309,12 +318,7 @@ public final class UdsServer implements TransportServer {
 
         private void run(Channel ch, long id, MethodCall call) {
             try {
-                CallResult result;
-                try {
-                    result = dispatcher.dispatch(call);
-                } catch (Throwable t) {
-                    result = new CallResult.Threw(RemoteError.of(t));
-                }
+                CallResult result = dispatchSafely(call);
                 if (ch.isActive()) {
                     ch.writeAndFlush(WireCodec.encodeResult(ch.alloc(), id, result,
                             settings.maxFrameBytes()), ch.voidPromise());
@@ -345,6 +349,14 @@ public final class UdsServer implements TransportServer {
                         shown.toString());
             }
             ctx.close();
+        }
+    }
+
+    private CallResult dispatchSafely(MethodCall call) {
+        try {
+            return dispatcher.dispatch(call);
+        } catch (Throwable t) {
+            return new CallResult.Threw(RemoteError.of(t));
         }
     }
 

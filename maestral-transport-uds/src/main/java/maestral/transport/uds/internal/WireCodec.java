@@ -189,6 +189,58 @@ public final class WireCodec {
         return out;
     }
 
+    /**
+     * {@return the client's HELLO frame in a heap buffer ready to write}
+     *
+     * @param hello the client's handshake
+     * @param maxFrameBytes the largest frame
+     */
+    public static java.nio.ByteBuffer encodeHello(Handshake hello, int maxFrameBytes) {
+        Lease lease = POOL.obtain();
+        try {
+            Output out = start(lease, maxFrameBytes);
+            lease.kryo.writeObject(out, hello);
+            return finish(lease, FrameDescriptor.HELLO, 0L);
+        } catch (KryoException | IllegalArgumentException e) {
+            throw new EncodeException("cannot encode the handshake: " + e.getMessage(), e);
+        } finally {
+            POOL.free(lease);
+        }
+    }
+
+    /**
+     * {@return a CALL frame in a heap buffer ready to write}
+     *
+     * @param correlationId the call's id on its connection
+     * @param call the call
+     * @param maxFrameBytes the largest frame
+     * @throws EncodeException when an argument is of no wire type or the frame is too large
+     */
+    public static java.nio.ByteBuffer encodeCall(long correlationId, MethodCall call, int maxFrameBytes) {
+        Lease lease = POOL.obtain();
+        try {
+            Output out = start(lease, maxFrameBytes);
+            lease.kryo.writeObject(out, call);
+            return finish(lease, FrameDescriptor.CALL, correlationId);
+        } catch (KryoException | IllegalArgumentException e) {
+            throw new EncodeException(problem(e, maxFrameBytes), e);
+        } finally {
+            POOL.free(lease);
+        }
+    }
+
+    private static java.nio.ByteBuffer finish(Lease lease, byte type, long correlationId) {
+        Output out = lease.output;
+        int payload = out.position();
+        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH + payload);
+        frame.putInt(FrameDescriptor.MIN_FRAME_LENGTH + payload);
+        frame.put(type);
+        frame.put((byte) 0).put((byte) 0).put((byte) 0);
+        frame.putLong(correlationId);
+        frame.put(out.getBuffer(), 0, payload);
+        return frame.flip();
+    }
+
     private static ByteBuf finish(ByteBufAllocator alloc, Lease lease, byte type, long correlationId) {
         Output out = lease.output;
         int payload = out.position();
@@ -230,14 +282,34 @@ public final class WireCodec {
     public static HelloReply decodeHelloReply(ByteBuf frame) {
         Lease lease = POOL.obtain();
         try {
-            Input in = open(lease, frame);
-            Handshake hello = lease.kryo.readObject(in, Handshake.class);
-            String refusal = WireRegistry.readString(in);
-            end(in);
-            return new HelloReply(hello, refusal);
+            return readHelloReply(lease, open(lease, frame));
         } finally {
             POOL.free(lease);
         }
+    }
+
+    /**
+     * {@return the server's answer in a HELLO_REPLY frame held in an array}
+     *
+     * @param frame the array
+     * @param offset where the frame starts in it
+     * @param length the frame's total size, length field included
+     * @throws KryoException when the payload is not a handshake reply
+     */
+    public static HelloReply decodeHelloReply(byte[] frame, int offset, int length) {
+        Lease lease = POOL.obtain();
+        try {
+            return readHelloReply(lease, open(lease, frame, offset, length));
+        } finally {
+            POOL.free(lease);
+        }
+    }
+
+    private static HelloReply readHelloReply(Lease lease, Input in) {
+        Handshake hello = lease.kryo.readObject(in, Handshake.class);
+        String refusal = WireRegistry.readString(in);
+        end(in);
+        return new HelloReply(hello, refusal);
     }
 
     /**
@@ -267,17 +339,37 @@ public final class WireCodec {
     public static CallResult decodeResult(ByteBuf frame) {
         Lease lease = POOL.obtain();
         try {
-            Input in = open(lease, frame);
-            Object result = lease.kryo.readClassAndObject(in);
-            end(in);
-            if (result instanceof CallResult r) {
-                return r;
-            }
-            throw new KryoException("a RESULT frame holds a "
-                    + (result == null ? "null" : result.getClass().getName()));
+            return readResult(lease, open(lease, frame));
         } finally {
             POOL.free(lease);
         }
+    }
+
+    /**
+     * {@return the result in a RESULT frame held in an array}
+     *
+     * @param frame the array
+     * @param offset where the frame starts in it
+     * @param length the frame's total size, length field included
+     * @throws KryoException when the payload is not a result
+     */
+    public static CallResult decodeResult(byte[] frame, int offset, int length) {
+        Lease lease = POOL.obtain();
+        try {
+            return readResult(lease, open(lease, frame, offset, length));
+        } finally {
+            POOL.free(lease);
+        }
+    }
+
+    private static CallResult readResult(Lease lease, Input in) {
+        Object result = lease.kryo.readClassAndObject(in);
+        end(in);
+        if (result instanceof CallResult r) {
+            return r;
+        }
+        throw new KryoException("a RESULT frame holds a "
+                + (result == null ? "null" : result.getClass().getName()));
     }
 
     /**
@@ -314,6 +406,15 @@ public final class WireCodec {
             frame.getBytes(start, lease.inputBuffer, 0, length);
             lease.input.setBuffer(lease.inputBuffer, 0, length);
         }
+        return lease.input;
+    }
+
+    private static Input open(Lease lease, byte[] frame, int offset, int length) {
+        int payload = length - FrameDescriptor.PAYLOAD_OFFSET;
+        if (payload < 0) {
+            throw new KryoException("frame shorter than its header");
+        }
+        lease.input.setBuffer(frame, offset + FrameDescriptor.PAYLOAD_OFFSET, payload);
         return lease.input;
     }
 
