@@ -1,7 +1,9 @@
 /**
- * The unix-domain-socket transport of maestral: Netty's native epoll (Linux) or kqueue
- * (macOS) channels carry length-prefixed frames whose payloads Kryo encodes, with every
- * decodable type registered up front.
+ * The unix-domain-socket transport of maestral: length-prefixed frames whose payloads Kryo
+ * encodes, with every decodable type registered up front. The daemon serves them with Netty's
+ * native epoll (Linux) or kqueue (macOS) channels; a client uses the JDK's own socket channel
+ * and no thread of its own, so that a lone caller's round trip is two system-call wake-ups,
+ * as with a raw socket.
  *
  * <p>It exports nothing. It {@code provides} {@link maestral.api.spi.TransportProvider} with
  * {@code maestral.transport.uds.UdsTransportProvider}, whose id is {@code "uds"} and whose

@@ -16,9 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import maestral.api.MaestralApiError;
 import maestral.api.spi.CallDispatcher;
+import maestral.api.spi.CallResult;
 import maestral.api.spi.Endpoint;
 import maestral.api.spi.Handshake;
 import maestral.api.spi.MaestralDispatcher;
+import maestral.api.spi.MethodCall;
 import maestral.api.spi.TransportProvider;
 import maestral.api.spi.TransportServer;
 import maestral.lock.Lock;
@@ -143,15 +145,7 @@ public final class DaemonRunner {
                 () -> requestStop("shutdownDaemon() was called"));
         try {
             String instanceId = UUID.randomUUID().toString();
-            CallDispatcher target = new MaestralDispatcher(served);
-            CallDispatcher counting = call -> {
-                inFlight.incrementAndGet();
-                try {
-                    return target.dispatch(call);
-                } finally {
-                    inFlight.decrementAndGet();
-                }
-            };
+            CallDispatcher counting = new CountingDispatcher(new MaestralDispatcher(served), inFlight);
             Endpoint endpoint = Connector.endpoint(folders, configName);
             Map<String, String> endpoints = new LinkedHashMap<>();
             for (TransportProvider provider : Transports.forDaemon()) {
@@ -245,6 +239,30 @@ public final class DaemonRunner {
             }
         } catch (IOException e) {
             LOG.warn("Cannot remove {}: {}", file, e.toString());
+        }
+    }
+
+    /**
+     * Counts the calls in flight (the daemon drains them before it stops) around another
+     * dispatcher, and passes on which calls it answers at once.
+     *
+     * @param target the dispatcher that carries the calls out
+     * @param inFlight the count of calls in flight
+     */
+    record CountingDispatcher(CallDispatcher target, AtomicInteger inFlight) implements CallDispatcher {
+        @Override
+        public CallResult dispatch(MethodCall call) {
+            inFlight.incrementAndGet();
+            try {
+                return target.dispatch(call);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
+
+        @Override
+        public boolean answersAtOnce(MethodCall call) {
+            return target.answersAtOnce(call);
         }
     }
 }

@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * {@link NotLinkedError}, as maestral does for a configuration that is not linked, and
  * nothing is ever watched.
  *
- * <p><b>Safe for use by many threads at once.</b>
+ * <p><b>Safe for use by many threads at once.</b> The getters that
+ * {@link maestral.api.spi.MaestralMethods#answeredFromMemory} names answer from memory, never
+ * waiting on I/O or on another call: the uds transport runs them on its event loop.
  */
 public final class LocalMaestral implements Maestral, AutoCloseable {
 
