@@ -155,6 +155,16 @@ class UdsLifecycleTest {
     }
 
     @Test
+    void closingLeavesASocketFileThatIsNoLongerItsOwn() throws Exception {
+        TransportServer server = bind();
+        Path socket = endpoint().socketPath();
+        Files.delete(socket); // what a successor does before it binds the same path
+        Files.writeString(socket, "a successor's socket");
+        server.close();
+        assertEquals("a successor's socket", Files.readString(socket));
+    }
+
+    @Test
     void aClientStartsNoThreadAndCallsAfterCloseFail() throws Exception {
         bind();
         List<String> before = transportThreads();

@@ -77,6 +77,8 @@ public final class UdsServer implements TransportServer {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Channel serverChannel;
     private volatile int ownUid = -1;
+    /** The identity (device, inode) of the socket file this server bound. */
+    private volatile Object boundFile;
 
     private UdsServer(Endpoint endpoint, Handshake hello, CallDispatcher dispatcher,
                       NativeTransport transport, UdsSettings settings) {
@@ -126,13 +128,19 @@ public final class UdsServer implements TransportServer {
     }
 
     private static void checkPathLength(Path path) throws IOException {
+        String problem = pathLengthProblem(path);
+        if (problem != null) {
+            throw new IOException("cannot bind " + path + ": " + problem);
+        }
+    }
+
+    /** {@return why the path is too long for a unix socket here, or {@code null} when it fits} */
+    private static String pathLengthProblem(Path path) {
         int bytes = path.toString().getBytes(StandardCharsets.UTF_8).length;
         boolean mac = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("mac");
         int limit = mac ? 103 : 107;
-        if (bytes > limit) {
-            throw new IOException("cannot bind " + path + ": a unix socket path may have at most "
-                    + limit + " bytes here, this one has " + bytes);
-        }
+        return bytes > limit ? "a unix socket path may have at most " + limit + " bytes here, this one has "
+                + bytes : null;
     }
 
     /**
@@ -159,7 +167,14 @@ public final class UdsServer implements TransportServer {
                         accept(ch);
                     }
                 });
-        ChannelFuture bound = bootstrap.bind(new DomainSocketAddress(socketPath.toString()));
+        // Bind at a staging name beside the final one, make it private, then link it into
+        // place: clients never see a socket with looser permissions, and Netty, which deletes
+        // the path it bound when it closes, deletes only the staging name, so a successor's
+        // socket at the final path is never removed by this server (see removeOwnSocketFile).
+        Path staging = socketPath.resolveSibling("." + socketPath.getFileName());
+        Path bindAt = pathLengthProblem(staging) == null ? staging : socketPath;
+        Files.deleteIfExists(staging); // left by a crash; configuration names never start with '.'
+        ChannelFuture bound = bootstrap.bind(new DomainSocketAddress(bindAt.toString()));
         if (!bound.awaitUninterruptibly(CLOSE_WAIT_MILLIS)) {
             bound.cancel(false);
             throw new IOException("cannot bind " + socketPath + ": no answer within "
@@ -169,8 +184,13 @@ public final class UdsServer implements TransportServer {
             throw new IOException("cannot bind " + socketPath + ": " + bound.cause(), bound.cause());
         }
         serverChannel = bound.channel();
-        Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
-        ownUid = (Integer) Files.getAttribute(socketPath, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        Files.setPosixFilePermissions(bindAt, PosixFilePermissions.fromString("rw-------"));
+        ownUid = (Integer) Files.getAttribute(bindAt, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        if (bindAt != socketPath) {
+            Files.createLink(socketPath, bindAt); // fails, rather than replaces, if a file is there
+            Files.delete(bindAt);
+        }
+        boundFile = fileKey(socketPath);
         LOG.debug("serving {} over {} as uid {}", socketPath, transport.name(), ownUid);
     }
 
@@ -360,6 +380,36 @@ public final class UdsServer implements TransportServer {
         }
     }
 
+    /**
+     * Removes the socket file, unless it is no longer the one this server bound: a successor
+     * (for example a daemon started after this one's lock file was deleted) may serve there now.
+     */
+    private void removeOwnSocketFile() {
+        Object bound = boundFile;
+        Object now = fileKey(socketPath);
+        if (bound == null || now == null || !now.equals(bound)) {
+            if (now != null) {
+                LOG.info("leaving {} in place: it is no longer the socket this server bound", socketPath);
+            }
+            return;
+        }
+        try {
+            Files.deleteIfExists(socketPath);
+        } catch (IOException e) {
+            LOG.warn("cannot remove the socket {}: {}", socketPath, e.toString());
+        }
+    }
+
+    /** {@return the identity (device and inode) of the file, or {@code null} when there is none} */
+    private static Object fileKey(Path file) {
+        try {
+            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** A peer broke the order or kind of frames. */
     static final class ProtocolViolation extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -411,11 +461,7 @@ public final class UdsServer implements TransportServer {
             }
         }
         if (listening != null) {
-            try {
-                Files.deleteIfExists(socketPath);
-            } catch (IOException e) {
-                LOG.warn("cannot remove the socket {}: {}", socketPath, e.toString());
-            }
+            removeOwnSocketFile();
         }
         io.netty.util.concurrent.Future<?> stopped = group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         if (!onLoop && !stopped.awaitUninterruptibly(CLOSE_WAIT_MILLIS)) {
