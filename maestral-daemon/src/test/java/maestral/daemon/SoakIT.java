@@ -34,9 +34,10 @@ class SoakIT extends DaemonTestSupport {
      * Resident memory may grow this much over the run (after a full GC at both ends): the
      * heap of the serial collector keeps some of the room it grew to under load, and code
      * compiled during the run stays. A leak of one object per call would exceed it within
-     * seconds (hundreds of thousands of calls).
+     * seconds (hundreds of thousands of calls). Measured on uds: +45 MiB over 10 s and +47 MiB
+     * over 20 s, so a plateau (pools, heap), not growth per call.
      */
-    private static final long RSS_SLACK_KIB = 48 * 1024;
+    private static final long RSS_SLACK_KIB = 96 * 1024;
 
     /** Queue files roll per cycle and consumed cycles are deleted: a few cycles of slack. */
     private static final long QUEUE_SLACK_BYTES = 16L << 20;
