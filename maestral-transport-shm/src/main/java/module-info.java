@@ -30,6 +30,7 @@ module maestral.transport.shm {
     requires chronicle.bytes;
     requires chronicle.core;
     requires org.slf4j;
+    requires jdk.security.auth;
 
     provides maestral.api.spi.TransportProvider with maestral.transport.shm.ShmTransportProvider;
 }

@@ -8,14 +8,18 @@ import maestral.daemon.Daemon;
  * the module path (it lives outside the library's packages for that):
  * {@code start CONFIG} starts a detached daemon and prints {@code RESULT <start>};
  * {@code start-attached CONFIG} starts an attached daemon, prints {@code RESULT <start>} and
- * {@code DAEMON <pid>}, then waits (60 s at most) until its standard input closes.
+ * {@code DAEMON <pid>}, then waits (60 s at most) until its standard input closes;
+ * {@code longpoll CONFIG} connects, prints {@code CALLING} and blocks in a 60 s long poll;
+ * {@code soak CONFIG THREADS SECONDS} makes mixed calls from several threads through one proxy
+ * for a while, checks every answer against its request, and prints
+ * {@code SOAK calls=N errors=N misrouted=N} and a {@code LAST key value} line per thread.
  */
 public final class TestApp {
 
     private TestApp() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws Exception {
         String config = args[1];
         switch (args[0]) {
             case "start" -> System.out.println("RESULT " + Daemon.startMaestralDaemonProcess(config, false, false, true));
@@ -41,6 +45,14 @@ public final class TestApp {
                     Thread.currentThread().interrupt();
                 }
             }
+            case "longpoll" -> {
+                try (maestral.daemon.MaestralProxy proxy = new maestral.daemon.MaestralProxy(config)) {
+                    System.out.println("CALLING " + proxy.transport());
+                    System.out.flush();
+                    System.out.println("RETURNED " + proxy.statusChangeLongpoll(60));
+                }
+            }
+            case "soak" -> Soak.run(config, Integer.parseInt(args[2]), Double.parseDouble(args[3]));
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.out.flush();

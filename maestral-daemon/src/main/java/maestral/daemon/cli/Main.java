@@ -483,7 +483,15 @@ public final class Main {
             out.println("Instance:       pid " + r.pid() + ", started " + r.started() + ", version "
                     + r.version() + ", id " + r.instanceId());
             r.endpoints().forEach((id, address) -> out.println("  endpoint " + id + ": " + address));
-            if (pid.isPresent() && pid.getAsLong() != r.pid()) {
+            boolean recordAlive = ProcessHandle.of(r.pid()).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().startInstant().map(t -> !t.isAfter(r.started())).orElse(true))
+                    .isPresent();
+            if (recordAlive && (pid.isEmpty() || pid.getAsLong() != r.pid())) {
+                out.println("PROBLEM:        daemon pid " + r.pid() + " is running but does not hold the lock "
+                        + f.lockFile(configName) + (Files.exists(f.lockFile(configName)) ? " (the file was replaced)"
+                        : " (the file is missing)") + ": its lock file was deleted or replaced. It steps down "
+                        + "within seconds; if it does not, stop it (kill " + r.pid() + ")");
+            } else if (pid.isPresent() && pid.getAsLong() != r.pid()) {
                 out.println("PROBLEM:        the instance record names pid " + r.pid()
                         + " but pid " + pid.getAsLong() + " holds the lock");
             }

@@ -76,6 +76,11 @@ public final class ChildLauncher {
      */
     public static Outcome start(String configName, boolean logToStdout, boolean startSync, boolean detach) {
         Folders folders = Folders.current();
+        try {
+            Folders.ensurePrivate(folders.runtime()); // before the lock file is made in a bad folder
+        } catch (RuntimeException e) {
+            return failed(configName, e.getMessage());
+        }
         if (maestral.daemon.Daemon.isRunning(configName)) {
             return new Outcome(Start.ALREADY_RUNNING, "already running");
         }

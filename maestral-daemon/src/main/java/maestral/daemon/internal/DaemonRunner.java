@@ -31,12 +31,18 @@ import org.slf4j.LoggerFactory;
  * One run of a daemon in this process, from taking the lock to releasing it:
  * <ol>
  *   <li>take the configuration's lock, or fail touching nothing;</li>
- *   <li>under the lock, remove stale endpoint files and bind every transport;</li>
+ *   <li>under the lock, wait for a predecessor that still runs on a deleted or replaced lock
+ *       file to step down (or fail, starting nothing), so that two daemons never serve one
+ *       configuration;</li>
+ *   <li>remove stale endpoint files and bind every transport;</li>
  *   <li>create the served object, start syncing when asked, publish the instance record;</li>
  *   <li>serve until {@code shutdownDaemon()}, SIGTERM/SIGINT/SIGHUP, or the lock file being
  *       deleted or replaced (then another daemon could start: this one steps down);</li>
  *   <li>wake long polls, let running calls finish (5 s at most), close the servers (which
- *       removes their files), remove the record, release the lock.</li>
+ *       removes their files), remove the record, release the lock. Only files this run can
+ *       prove are its own go: each transport removes only the files it created (the uds
+ *       server the socket inode it bound), and the record goes only with this run's instance
+ *       id; a successor's files stay.</li>
  * </ol>
  */
 public final class DaemonRunner {
@@ -44,6 +50,8 @@ public final class DaemonRunner {
     private static final Logger LOG = LoggerFactory.getLogger(DaemonRunner.class);
     private static final Map<String, DaemonRunner> RUNNING = new ConcurrentHashMap<>();
     private static final Duration DRAIN = Duration.ofSeconds(5);
+    /** How long a new daemon waits for a predecessor on a deleted lock file to step down. */
+    private static final Duration PREDECESSOR_WAIT = Duration.ofSeconds(15);
 
     private final String configName;
     private final Folders folders;
@@ -52,6 +60,7 @@ public final class DaemonRunner {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile String stopReason = "";
+    private volatile String instanceId = "";
 
     private DaemonRunner(String configName, Folders folders, Lock lock) {
         this.configName = configName;
@@ -137,6 +146,7 @@ public final class DaemonRunner {
             Folders.ensurePrivate(socket.getParent());
             LOG.info("The socket path in {} would be too long; using {}", folders.runtime(), socket);
         }
+        awaitPredecessor(socket);
         removeStale(socket);
         removeStale(folders.instanceFile(configName));
 
@@ -144,7 +154,7 @@ public final class DaemonRunner {
         LocalMaestral served = new LocalMaestral(configName, folders, Logging::setLevel,
                 () -> requestStop("shutdownDaemon() was called"));
         try {
-            String instanceId = UUID.randomUUID().toString();
+            instanceId = UUID.randomUUID().toString();
             CallDispatcher counting = new CountingDispatcher(new MaestralDispatcher(served), inFlight);
             Endpoint endpoint = Connector.endpoint(folders, configName);
             Map<String, String> endpoints = new LinkedHashMap<>();
@@ -194,8 +204,61 @@ public final class DaemonRunner {
     /** Removes the instance record unless another daemon has written its own meanwhile. */
     private void removeOwnRecord() {
         Path file = folders.instanceFile(configName);
-        InstanceRecord.read(file).filter(r -> r.pid() == ProcessHandle.current().pid())
+        InstanceRecord.read(file).filter(r -> r.pid() == ProcessHandle.current().pid()
+                        && r.instanceId().equals(instanceId))
                 .ifPresent(r -> removeStale(file));
+    }
+
+    /**
+     * Waits while another daemon of this configuration still runs although this one holds the
+     * lock: one whose lock file was deleted or replaced, which steps down within about a
+     * second plus its drain. It is found by the instance record (a live pid, not this one,
+     * that started before it wrote the record) or by a socket that still accepts connections.
+     *
+     * @throws IllegalStateException naming it when it does not go within 15 s; nothing started
+     */
+    private void awaitPredecessor(Path socket) {
+        long end = System.nanoTime() + PREDECESSOR_WAIT.toNanos();
+        String who = predecessor(socket);
+        if (who == null) {
+            return;
+        }
+        LOG.warn("Another daemon for '{}' still runs ({}): its lock file was deleted or replaced; "
+                + "waiting for it to step down", configName, who);
+        while (who != null) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("Another maestral daemon for '" + configName
+                        + "' still runs (" + who + ") although its lock file " + lock.path()
+                        + " was deleted or replaced, and it did not step down within "
+                        + PREDECESSOR_WAIT.toSeconds() + " s; stop it first");
+            }
+            sleep(50);
+            who = predecessor(socket);
+        }
+        LOG.info("The previous daemon for '{}' has stepped down", configName);
+    }
+
+    /** {@return a description of a live predecessor, or null when there is none} */
+    private String predecessor(Path socket) {
+        long self = ProcessHandle.current().pid();
+        var record = InstanceRecord.read(folders.instanceFile(configName));
+        if (record.isPresent() && record.get().pid() != self) {
+            InstanceRecord r = record.get();
+            boolean alive = ProcessHandle.of(r.pid()).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().startInstant().map(s -> !s.isAfter(r.started())).orElse(true))
+                    .isPresent();
+            if (alive) {
+                return "pid " + r.pid() + ", instance " + r.instanceId();
+            }
+        }
+        if (Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (var ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+                return ch.isConnected() ? "a process that accepts connections on " + socket : null;
+            } catch (IOException | RuntimeException refused) {
+                return null; // stale: nobody listens
+            }
+        }
+        return null;
     }
 
     private void awaitStop() {

@@ -9,10 +9,52 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 
-/** Creates private folders and removes folder trees. */
+/** Creates and checks private folders, and removes folder trees. */
 public final class FileTrees {
 
+    private static final long UID = new com.sun.security.auth.module.UnixSystem().getUid();
+
     private FileTrees() {
+    }
+
+    /** {@return the real user id of this process} */
+    public static long uid() {
+        return UID;
+    }
+
+    /**
+     * Checks that a folder is this user's own and private: a folder (not a link), owned by
+     * this process's uid, mode exactly {@code rwx------}.
+     *
+     * @param dir the folder
+     * @throws java.nio.file.NoSuchFileException when it does not exist
+     * @throws IOException naming the folder and what is wrong, also when it cannot be looked
+     *     at (a folder of another user on the way)
+     */
+    public static void checkPrivate(Path dir) throws IOException {
+        java.nio.file.attribute.PosixFileAttributes a;
+        long owner;
+        try {
+            a = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            owner = ((Number) Files.getAttribute(dir, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).longValue();
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException("the shm folder " + dir + " cannot be looked at by uid " + UID
+                    + " (permission denied): it belongs to another user", e);
+        } catch (UnsupportedOperationException e) {
+            return; // not a POSIX file system: nothing to check
+        }
+        if (!a.isDirectory()) {
+            throw new IOException("the shm folder " + dir + " is not a folder");
+        }
+        if (owner != UID) {
+            throw new IOException("the shm folder " + dir + " belongs to uid " + owner + ", not to uid "
+                    + UID + ": a daemon of another user, or a folder planted by one; refused");
+        }
+        if (!a.permissions().equals(PosixFilePermissions.fromString("rwx------"))) {
+            throw new IOException("the shm folder " + dir + " has mode "
+                    + PosixFilePermissions.toString(a.permissions()) + "; it must be rwx------");
+        }
     }
 
     /**

@@ -37,8 +37,19 @@ final class FrameWriter {
      * @param correlationId the call, or 0
      * @param body the body, as {@link FrameCodec#writeBody} takes it
      * @throws UnsupportedValueException when the body cannot be carried; nothing was appended
+     * @throws java.io.UncheckedIOException when the queue file cannot grow (a full folder: the
+     *     JVM reports the fault on the mapped page as an {@link InternalError})
      */
     void write(ExcerptAppender appender, int type, long sessionId, long correlationId, Object body) {
+        try {
+            writeFrame(appender, type, sessionId, correlationId, body);
+        } catch (InternalError e) {
+            throw new java.io.UncheckedIOException(new java.io.IOException("cannot append to the shm queue: "
+                    + "its folder is full or its file cannot grow (" + e.getMessage() + ")", e));
+        }
+    }
+
+    private void writeFrame(ExcerptAppender appender, int type, long sessionId, long correlationId, Object body) {
         Bytes<byte[]> b = aside;
         b.clear();
         try {

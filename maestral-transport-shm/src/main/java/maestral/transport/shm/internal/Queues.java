@@ -24,6 +24,9 @@ public final class Queues {
      * @param dir the queue's folder, created when missing
      * @param settings the block size
      * @param listener told of every cycle file opened and released, or {@code null}
+     * @throws java.io.UncheckedIOException when the files cannot be mapped, such as in a full
+     *     folder: a page of a mapped file that cannot be backed faults, and the JVM reports
+     *     that as an {@link InternalError}, which this turns into a clear error
      */
     public static ChronicleQueue open(Path dir, ShmSettings settings, StoreFileListener listener) {
         ChronicleSupport.prepare();
@@ -35,6 +38,11 @@ public final class Queues {
         if (listener != null) {
             builder.storeFileListener(listener);
         }
-        return builder.build();
+        try {
+            return builder.build();
+        } catch (InternalError e) {
+            throw new java.io.UncheckedIOException(new java.io.IOException("cannot map the queue files in " + dir
+                    + ": the folder is full or its files cannot grow (" + e.getMessage() + ")", e));
+        }
     }
 }

@@ -100,7 +100,8 @@ public final class ShmClient implements TransportClient {
         } while (id == 0);
         this.sessionId = id;
         this.myDir = folder.resolve(CLIENTS).resolve(clientFolder(id));
-        Files.createDirectory(myDir);
+        Files.createDirectory(myDir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         ChronicleQueue rq = null;
         ChronicleQueue rp = null;
         try {
@@ -140,9 +141,14 @@ public final class ShmClient implements TransportClient {
         long deadline = System.nanoTime() + timeout.toNanos();
         String name = endpoint.configName();
         Path folder = endpoint.runtimeDirectory().resolve(FOLDER_PREFIX + name);
-        if (!Files.isDirectory(folder)) {
+        try {
+            FileTrees.checkPrivate(folder);
+        } catch (java.nio.file.NoSuchFileException e) {
             throw new CommunicationError("No maestral daemon serves '" + name + "' over shm: "
                     + folder + " does not exist");
+        } catch (IOException e) {
+            throw new CommunicationError("Refusing to connect to '" + name + "' over shm: "
+                    + e.getMessage(), e);
         }
         ControlFile control = awaitControlFile(folder.resolve(CONTROL_FILE), deadline, name);
         ShmClient client;

@@ -72,6 +72,8 @@ public final class ShmServer implements TransportServer {
     private final CallDispatcher dispatcher;
     private final ShmSettings settings;
     private final Path folder;
+    /** The identity of {@link #folder} as created, so that close removes only its own. */
+    private final Object folderKey;
     private final Path requestsDir;
     private final Path clientsDir;
     private final ControlFile control;
@@ -106,6 +108,9 @@ public final class ShmServer implements TransportServer {
         this.clientsDir = folder.resolve(CLIENTS);
         removeStale(folder);
         FileTrees.createPrivateDirectory(folder);
+        FileTrees.checkPrivate(folder);
+        this.folderKey = Files.readAttributes(folder, java.nio.file.attribute.BasicFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
         FileTrees.createPrivateDirectory(requestsDir);
         FileTrees.createPrivateDirectory(clientsDir);
         ChronicleQueue q = null;
@@ -430,6 +435,13 @@ public final class ShmServer implements TransportServer {
                     Long.toHexString(sessionId), dir);
             return;
         }
+        try {
+            FileTrees.checkPrivate(dir);
+        } catch (IOException e) {
+            LOG.warn("refused the hello of session {} (claims pid {}): {}", Long.toHexString(sessionId),
+                    theirs.pid(), e.getMessage());
+            return;
+        }
         Peer peer = Peer.of(theirs.pid(), 0);
         ServerSession s;
         try {
@@ -559,8 +571,21 @@ public final class ShmServer implements TransportServer {
             s.close(GOODBYE, "the daemon closed");
         }
         control.close();
-        deleteQuietly(folder);
+        if (ownsFolder()) {
+            deleteQuietly(folder);
+        } else {
+            LOG.warn("{} is no longer the folder this server created; left to its owner", folder);
+        }
         LOG.debug("shm server of '{}' closed", endpoint.configName());
+    }
+
+    private boolean ownsFolder() {
+        try {
+            return folderKey != null && folderKey.equals(Files.readAttributes(folder,
+                    java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey());
+        } catch (IOException e) {
+            return false; // gone already
+        }
     }
 
     private static void join(Thread t) {
