@@ -104,6 +104,10 @@ abstract class DaemonTestSupport {
             for (String d : DIRS) {
                 cmd.add("-Dmaestral.dir." + d + "=" + System.getProperty("maestral.dir." + d));
             }
+            // A first shm connection in a fresh JVM initialises Chronicle (1-2 s alone); several
+            // client JVMs starting at once on a loaded 2-core machine can need more than the
+            // default 5 s. Every call still has its deadline.
+            cmd.add("-Dmaestral.connectTimeout=30");
             if (modulePath) {
                 cmd.addAll(List.of("-p", System.getProperty("test.maestral.lib"),
                         "--add-modules", "ALL-MODULE-PATH",

@@ -248,15 +248,25 @@ class FaultsIT extends DaemonTestSupport {
                     .findFirst().orElse("").trim();
 
             Files.delete(filler);
-            // Served over uds alone: a Chronicle queue whose mapped page cannot be backed in a full
-            // tmpfs kills the whole JVM with SIGBUS (see docs/reliability.md), daemon and clients.
-            System.setProperty("maestral.transports", "uds");
+            // Both transports served. Chronicle maps its queue files sparse: a page that a full
+            // tmpfs cannot back kills the process with SIGBUS when touched, so the shm
+            // transport refuses to append below a free-space margin (FrameWriter.MIN_FREE_BYTES).
             assertEquals(Start.OK, Daemon.startMaestralDaemonProcess(config, false, false, true));
             long daemon = Daemon.getMaestralPid(config).orElseThrow();
+            Path go = base.resolve("go-" + config);
+            System.setProperty("maestral.transport", "shm");
+            App shmClient = new App("calls-when", config, go.toString(), "20");
             System.setProperty("maestral.transport", "uds");
+            assertEquals("shm", shmClient.await("CONNECTED", Duration.ofSeconds(60)));
             try (MaestralProxy uds = new MaestralProxy(config)) {
                 assertEquals("Stopped", uds.status());
                 fill(filler);
+                Files.createFile(go);
+                String shmCalls = shmClient.await("CALLS", Duration.ofSeconds(60));
+                assertTrue(shmCalls.startsWith("ok=0 "), "shm calls into a full folder: " + shmCalls);
+                String shmFailure = shmClient.await("FAILURE", Duration.ofSeconds(10));
+                assertTrue(shmFailure.contains("CommunicationError") && shmFailure.contains("bytes free"),
+                        "a clear shm error: " + shmFailure);
                 for (int i = 0; i < 200; i++) {
                     assertEquals("included", uds.excludedStatus("/full/" + i), "uds serves on");
                 }
@@ -265,10 +275,9 @@ class FaultsIT extends DaemonTestSupport {
                 }
                 assertTrue(ProcessHandle.of(daemon).map(ProcessHandle::isAlive).orElse(false), "the daemon survives");
                 figure("FaultsIT#runtimeFolderFull", "tmpfs=4MiB filler=" + filled + "B start into full folder=FAILED('"
-                        + startError + "'); running daemon (uds only) after the folder filled: 200/200 calls ok, "
-                        + "new uds client ok, daemon alive");
+                        + startError + "'); running daemon (uds and shm served) after the folder filled: shm client "
+                        + shmCalls + " with '" + shmFailure + "'; uds 200/200 calls ok, new uds client ok, daemon alive");
             } finally {
-                System.clearProperty("maestral.transports");
                 Files.deleteIfExists(filler);
             }
             assertEquals(Stop.OK, Daemon.stopMaestralDaemonProcess(config));

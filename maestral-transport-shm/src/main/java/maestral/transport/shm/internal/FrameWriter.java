@@ -18,9 +18,21 @@ import net.openhft.chronicle.wire.DocumentContext;
 final class FrameWriter {
 
     private static final int KEEP_ASIDE = 1 << 20;
+    /**
+     * The free space below which nothing is appended: a few queue blocks. Chronicle maps its
+     * files sparse, and a page that a full tmpfs cannot back kills the process with SIGBUS
+     * when first touched, so a nearly full folder must be refused before it is full.
+     */
+    static final long MIN_FREE_BYTES = 2 * ShmSettings.BLOCK_SIZE + (1 << 20);
+    /** How often the free space is read again (a {@code statfs}, about a microsecond). */
+    private static final long SPACE_CHECK_NANOS = 50_000_000L;
 
     private final FrameCodec codec = new FrameCodec();
     private Bytes<byte[]> aside = newAside();
+    private java.nio.file.FileStore store;
+    private java.nio.file.Path folder;
+    private long spaceCheckedAt;
+    private long usableBytes = Long.MAX_VALUE;
 
     private static Bytes<byte[]> newAside() {
         Bytes<byte[]> b = Bytes.allocateElasticOnHeap(4096);
@@ -41,11 +53,41 @@ final class FrameWriter {
      *     JVM reports the fault on the mapped page as an {@link InternalError})
      */
     void write(ExcerptAppender appender, int type, long sessionId, long correlationId, Object body) {
+        requireSpace(appender, false);
         try {
             writeFrame(appender, type, sessionId, correlationId, body);
         } catch (InternalError e) {
             throw new java.io.UncheckedIOException(new java.io.IOException("cannot append to the shm queue: "
                     + "its folder is full or its file cannot grow (" + e.getMessage() + ")", e));
+        }
+    }
+
+    /**
+     * Refuses to append when the queue's folder is nearly full (see {@link #MIN_FREE_BYTES}).
+     *
+     * @param appender the queue's appender
+     * @param fresh read the free space now, not up to 50 ms ago (before starting a cycle file)
+     * @throws java.io.UncheckedIOException naming the folder and its free space
+     */
+    void requireSpace(ExcerptAppender appender, boolean fresh) {
+        long now = System.nanoTime();
+        if (fresh || store == null || now - spaceCheckedAt > SPACE_CHECK_NANOS) {
+            try {
+                if (store == null) {
+                    folder = appender.queue().file().toPath();
+                    store = java.nio.file.Files.getFileStore(folder);
+                }
+                usableBytes = store.getUsableSpace();
+            } catch (java.io.IOException e) {
+                usableBytes = Long.MAX_VALUE; // cannot tell: let the write itself report
+            }
+            spaceCheckedAt = now;
+        }
+        if (usableBytes < MIN_FREE_BYTES) {
+            spaceCheckedAt = 0; // look again next time: space may have been freed
+            throw new java.io.UncheckedIOException(new java.io.IOException("cannot append to the shm queue in "
+                    + folder + ": its file system has " + usableBytes + " bytes free, below the "
+                    + MIN_FREE_BYTES + " the transport keeps (a full folder would crash the process)"));
         }
     }
 

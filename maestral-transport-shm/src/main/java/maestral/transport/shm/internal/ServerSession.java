@@ -116,6 +116,7 @@ final class ServerSession {
         }
         try {
             if (!closed) {
+                writer.requireSpace(appender, true);
                 PreRoll.roll(queue, appender);
             }
         } catch (RuntimeException e) {

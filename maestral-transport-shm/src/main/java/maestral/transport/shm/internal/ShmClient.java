@@ -551,6 +551,7 @@ public final class ShmClient implements TransportClient {
             if (appendLock.tryLock()) {
                 try {
                     if (!appenderClosed) {
+                        writer.requireSpace(appender, true);
                         PreRoll.roll(requests, appender);
                     }
                 } finally {
