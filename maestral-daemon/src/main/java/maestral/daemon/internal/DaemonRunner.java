@@ -50,6 +50,8 @@ public final class DaemonRunner {
     private static final Logger LOG = LoggerFactory.getLogger(DaemonRunner.class);
     private static final Map<String, DaemonRunner> RUNNING = new ConcurrentHashMap<>();
     private static final Duration DRAIN = Duration.ofSeconds(5);
+    /** How long the transports get, after the drain, to put the last answers on their way. */
+    private static final Duration ANSWERS_SENT = Duration.ofSeconds(1);
     /** How long a new daemon waits for a predecessor on a deleted lock file to step down. */
     private static final Duration PREDECESSOR_WAIT = Duration.ofSeconds(15);
 
@@ -190,6 +192,13 @@ public final class DaemonRunner {
             drain();
         } finally {
             served.close();
+            long answersDeadline = System.nanoTime() + ANSWERS_SENT.toNanos();
+            for (TransportServer server : servers) {
+                // the last answers, such as shutdownDaemon's, go out before the connections close
+                if (!server.awaitAnswersSent(Duration.ofNanos(Math.max(0, answersDeadline - System.nanoTime())))) {
+                    LOG.warn("Transport '{}' still had answers to send after {}", server.transportId(), ANSWERS_SENT);
+                }
+            }
             for (TransportServer server : servers.reversed()) {
                 try {
                     server.close();
@@ -284,7 +293,6 @@ public final class DaemonRunner {
         if (inFlight.get() > 0) {
             LOG.warn("{} calls still running after {}; they fail", inFlight.get(), DRAIN);
         }
-        sleep(100); // let the transports write out the last answers, such as shutdownDaemon's
     }
 
     private static void sleep(long ms) {

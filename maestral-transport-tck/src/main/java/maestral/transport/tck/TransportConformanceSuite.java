@@ -406,6 +406,15 @@ public abstract class TransportConformanceSuite {
     }
 
     @Test
+    void aCallThatReturnsWhileTheServerClosesStillGetsItsAnswer() throws Exception {
+        Future<String> blocked = inBackground(() -> remote.getFileStatus("/block/300"));
+        waitUntil(() -> served.blockedNow() == 1, Duration.ofSeconds(10));
+        assertTrue(server.awaitAnswersSent(Duration.ofSeconds(10)), "the answer was not on its way in time");
+        server.close();
+        assertEquals("up to date", blocked.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
     void callsAfterCloseFailClearly() {
         client.close();
         assertFalse(client.isOpen());

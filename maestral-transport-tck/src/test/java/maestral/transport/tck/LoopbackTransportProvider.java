@@ -90,7 +90,20 @@ public final class LoopbackTransportProvider implements TransportProvider {
         final CallDispatcher dispatcher;
         final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
         final Set<LoopbackClient> clients = ConcurrentHashMap.newKeySet();
+        final java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger();
         volatile boolean closed;
+
+        @Override
+        public boolean awaitAnswersSent(Duration timeout) {
+            long end = System.nanoTime() + timeout.toNanos();
+            while (unanswered.get() > 0) {
+                if (System.nanoTime() - end >= 0) {
+                    return false;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+            }
+            return true;
+        }
 
         LoopbackServer(Path marker, Handshake hello, CallDispatcher dispatcher) {
             this.marker = marker;
@@ -152,7 +165,19 @@ public final class LoopbackTransportProvider implements TransportProvider {
                 if (failure != null) {
                     throw failure;
                 }
-                server.calls.execute(() -> answer.complete(server.dispatcher.dispatch(call)));
+                server.unanswered.incrementAndGet();
+                try {
+                    server.calls.execute(() -> {
+                        try {
+                            answer.complete(server.dispatcher.dispatch(call));
+                        } finally {
+                            server.unanswered.decrementAndGet();
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    server.unanswered.decrementAndGet();
+                    throw e;
+                }
                 return answer.get(timeoutNanos, TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 throw new CommunicationError("the daemon went away", e);

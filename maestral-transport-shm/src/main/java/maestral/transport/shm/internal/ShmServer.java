@@ -85,6 +85,8 @@ public final class ShmServer implements TransportServer {
     private final ReentrantLock pollLock = new ReentrantLock();
     private final ConcurrentHashMap<Long, ServerSession> sessions = new ConcurrentHashMap<>();
     private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
+    /** Calls being carried out whose answers are not yet appended. */
+    private final java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<Thread> readers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger handedOff = new AtomicInteger();
     private final AtomicLong readerGeneration = new AtomicLong();
@@ -331,7 +333,7 @@ public final class ShmServer implements TransportServer {
             ServerSession s = o.session;
             long id = o.correlationId;
             MethodCall call = o.call;
-            offload(() -> s.reply(id, dispatch(call)));
+            offload(() -> answer(s, id, call));
             return true;
         }
         InlineCall c = new InlineCall(System.nanoTime());
@@ -342,7 +344,7 @@ public final class ShmServer implements TransportServer {
         }
         boolean stillReader;
         try {
-            o.session.reply(o.correlationId, dispatch(o.call));
+            answer(o.session, o.correlationId, o.call);
         } finally {
             stillReader = c.finish();
             if (!stillReader) {
@@ -350,6 +352,34 @@ public final class ShmServer implements TransportServer {
             }
         }
         return stillReader;
+    }
+
+    /** Carries a call out and appends its answer, counted until the answer is in the queue. */
+    private void answer(ServerSession session, long correlationId, MethodCall call) {
+        unanswered.incrementAndGet();
+        try {
+            session.reply(correlationId, dispatch(call));
+        } finally {
+            unanswered.decrementAndGet();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>An answer is on its way once it is appended to the session's reply queue, which the
+     * client reads even after the server has closed.
+     */
+    @Override
+    public boolean awaitAnswersSent(java.time.Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (unanswered.get() > 0) {
+            if (System.nanoTime() - end >= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(1_000_000L);
+        }
+        return true;
     }
 
     private CallResult dispatch(MethodCall call) {

@@ -75,6 +75,8 @@ public final class UdsServer implements TransportServer {
     private final ExecutorService calls;
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Calls handed to a call thread whose answers are not yet queued for writing. */
+    private final AtomicInteger unanswered = new AtomicInteger();
     private volatile Channel serverChannel;
     private volatile int ownUid = -1;
     /** The identity (device, inode) of the socket file this server bound. */
@@ -328,9 +330,11 @@ public final class UdsServer implements TransportServer {
             if (inFlight.incrementAndGet() >= MAX_IN_FLIGHT) {
                 ch.config().setAutoRead(false);
             }
+            unanswered.incrementAndGet();
             try {
                 calls.execute(() -> run(ch, id, call));
             } catch (RejectedExecutionException e) {
+                unanswered.decrementAndGet();
                 inFlight.decrementAndGet();
                 ctx.close();
             }
@@ -348,6 +352,7 @@ public final class UdsServer implements TransportServer {
                         socketPath, peer.pid(), call, t.toString());
                 ch.close();
             } finally {
+                unanswered.decrementAndGet(); // the write, if any, is queued on the event loop
                 if (inFlight.decrementAndGet() == MAX_IN_FLIGHT - 1) {
                     ch.eventLoop().execute(() -> {
                         if (inFlight.get() < MAX_IN_FLIGHT) {
@@ -432,6 +437,29 @@ public final class UdsServer implements TransportServer {
     @Override
     public List<Path> files() {
         return List.of(socketPath);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>An answer counts as on its way once its write is queued on the connection's event
+     * loop; {@link #close()} queues each connection's close behind it.
+     */
+    @Override
+    public boolean awaitAnswersSent(java.time.Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (unanswered.get() > 0) {
+            if (System.nanoTime() - end >= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@return how many connections are open now} */
