@@ -11,6 +11,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import maestral.lock.internal.Posix;
+import maestral.lock.internal.ProcLocks;
 
 /**
  * A lock on a file that is both inter-process and inter-thread: at most one thread of one
@@ -20,8 +21,8 @@ import maestral.lock.internal.Posix;
  * <p>It is a POSIX record lock ({@code fcntl(F_SETLK)}) on {@code folder/NAME.lock}, so the
  * kernel drops it when the holding process dies, even by {@code SIGKILL}: no stale lock can
  * exist, and nothing ever deletes the file. {@link #locked()} and {@link #lockingPid()} ask the
- * kernel ({@code F_GETLK}) and never take the lock, so probing cannot make a concurrent
- * {@link #acquire()} of another process fail.
+ * kernel (its table {@code /proc/locks} on Linux, {@code F_GETLK} elsewhere) and never take
+ * the lock, so probing cannot make a concurrent {@link #acquire()} of another process fail.
  *
  * <p>Closing any descriptor of a file drops the POSIX locks that the process holds on it, so
  * this class keeps exactly one descriptor per lock file per process, opened on first use and
@@ -191,6 +192,10 @@ public final class Lock {
 
     /** {@return the pid of another process holding the lock, or 0} */
     private long otherHolder() {
+        OptionalLong fromTable = ProcLocks.holder(path, OWN_PID); // Linux: no native call needed
+        if (fromTable.isPresent()) {
+            return fromTable.getAsLong();
+        }
         try {
             if (!Files.exists(path)) {
                 return 0; // nobody can hold a lock on a file that is not there

@@ -92,6 +92,7 @@ class LockTest {
             assertTrue(lock.locked());
             assertFalse(lock.acquire());
             assertEquals(OptionalLong.of(child.pid()), lock.lockingPid());
+            assertKernelAnswersAgree(dir.resolve("other-process.lock"), child.pid());
             IllegalStateException e = assertThrows(IllegalStateException.class, lock::release);
             assertTrue(e.getMessage().contains(Long.toString(child.pid())),
                     "the message should name the holder: " + e.getMessage());
@@ -112,6 +113,23 @@ class LockTest {
             lock.release();
             assertTrue(Files.isRegularFile(dir.resolve("other-process.lock")), "nothing deletes the lock file");
         }
+    }
+
+    /** Linux's lock table and {@code fcntl(F_GETLK)} name the same holder. */
+    private static void assertKernelAnswersAgree(java.nio.file.Path file, long holder) {
+        OptionalLong fromTable = maestral.lock.internal.ProcLocks.holder(file, OWN_PID);
+        org.junit.jupiter.api.Assumptions.assumeTrue(fromTable.isPresent(), "no /proc/locks here");
+        try {
+            int fd = maestral.lock.internal.Posix.openReadWriteCreate(file, 0600);
+            try {
+                assertEquals(holder, maestral.lock.internal.Posix.lockHolder(fd));
+            } finally {
+                maestral.lock.internal.Posix.close(fd); // this process holds no lock on it
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertEquals(holder, fromTable.getAsLong());
     }
 
     /** The mirror image: the parent holds it, a child sees the parent and cannot take or release it. */
