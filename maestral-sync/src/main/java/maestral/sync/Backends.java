@@ -1,0 +1,43 @@
+package maestral.sync;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import maestral.sync.spi.RemoteBackend;
+
+/**
+ * The remote backends on the path, found with {@link ServiceLoader}, and the choice of one
+ * for a link target: the first (by id) that accepts it, or the one the system property
+ * {@code maestral.backend} names.
+ */
+public final class Backends {
+
+    private Backends() {
+    }
+
+    /** {@return every backend found, sorted by id} */
+    public static List<RemoteBackend> all() {
+        List<RemoteBackend> out = new ArrayList<>();
+        ServiceLoader.load(RemoteBackend.class, Backends.class.getClassLoader()).forEach(out::add);
+        out.sort(java.util.Comparator.comparing(RemoteBackend::id));
+        return out;
+    }
+
+    /**
+     * {@return the backend for a target}
+     *
+     * @param target what to link
+     * @throws IllegalArgumentException when no backend accepts it
+     */
+    public static RemoteBackend forTarget(String target) {
+        String forced = System.getProperty("maestral.backend");
+        List<RemoteBackend> all = all();
+        for (RemoteBackend b : all) {
+            if ((forced == null || forced.equals(b.id())) && b.accepts(target)) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("No remote backend accepts '" + target + "' (backends: "
+                + all.stream().map(RemoteBackend::id).toList() + ")");
+    }
+}
