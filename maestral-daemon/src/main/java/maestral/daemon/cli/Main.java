@@ -25,6 +25,7 @@ import maestral.daemon.internal.ChildLauncher;
 import maestral.daemon.internal.Connector;
 import maestral.daemon.internal.Folders;
 import maestral.daemon.internal.InstanceRecord;
+import maestral.daemon.internal.LocalMaestral;
 import maestral.daemon.internal.Transports;
 
 /**
@@ -214,14 +215,15 @@ public final class Main {
         String target = argument("link", "TARGET");
         // A path is resolved here, where the user typed it, not in the daemon's working folder.
         if (!target.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
-            target = Path.of(target.startsWith("~/") ? System.getProperty("user.home") + target.substring(1) : target)
+            target = Path.of(target.startsWith("~/") ? LocalMaestral.home() + target.substring(1) : target)
                     .toAbsolutePath().normalize().toString();
         }
         String remote = target;
         boolean daemon = Daemon.isRunning(configName);
         return withFallback(m -> {
             if (folder != null) {
-                m.createDropboxDirectory(Path.of(folder).toAbsolutePath().normalize().toString());
+                String f = folder.startsWith("~/") ? LocalMaestral.home() + folder.substring(1) : folder;
+                m.createDropboxDirectory(Path.of(f).toAbsolutePath().normalize().toString());
             }
             m.link(remote);
             out.println("Linked to " + remote + ".");

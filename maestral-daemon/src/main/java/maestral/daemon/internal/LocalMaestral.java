@@ -532,8 +532,14 @@ public final class LocalMaestral implements Maestral, AutoCloseable {
 
     /** {@return the local folder a new user gets: {@code ~/Maestral}, or {@code ~/Maestral-NAME}} */
     private Path defaultFolder() {
-        Path home = Path.of(System.getProperty("user.home"));
+        Path home = Path.of(home());
         return home.resolve(configName.equals("maestral") ? "Maestral" : "Maestral-" + configName);
+    }
+
+    /** {@return the home folder as the user's shell sees it: {@code $HOME} when set, else {@code user.home}} */
+    public static String home() {
+        String env = System.getenv("HOME");
+        return env == null || env.isBlank() ? System.getProperty("user.home") : env;
     }
 
     @Override

@@ -44,7 +44,8 @@ public final class FolderBackend implements RemoteBackend {
             return Path.of(URI.create(target)).toAbsolutePath().normalize();
         }
         if (target.equals("~") || target.startsWith("~/")) {
-            target = System.getProperty("user.home") + target.substring(1);
+            String home = System.getenv("HOME");
+            target = (home == null || home.isBlank() ? System.getProperty("user.home") : home) + target.substring(1);
         }
         return Path.of(target).toAbsolutePath().normalize();
     }
