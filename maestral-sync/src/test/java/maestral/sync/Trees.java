@@ -40,7 +40,7 @@ final class Trees {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     if (!file.getFileName().toString().startsWith(TreeScanner.TEMP_PREFIX)) {
-                        out.put(path(root, file), Files.readString(file, StandardCharsets.UTF_8));
+                        out.put(path(root, file), new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
                     }
                     return FileVisitResult.CONTINUE;
                 }
