@@ -281,10 +281,13 @@ public final class SyncEngine implements AutoCloseable {
      */
     public boolean rebuildIndex() {
         synchronized (control) {
-            if (syncThread == null) {
+            if (syncThread == null || !inPass) {
+                // the sync thread touches the index only in a pass, which starts under this lock
                 index.clear();
                 core.localScanner().forgetAll();
                 firstSyncDone = false;
+                dirty = true;
+                control.notifyAll();
                 return true;
             }
             rebuildRequested = true;
