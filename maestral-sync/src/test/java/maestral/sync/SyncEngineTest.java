@@ -193,6 +193,28 @@ class SyncEngineTest {
     }
 
     @Test
+    void aRenamedFileIsMovedOnTheOtherSideNotCopiedAgain() throws Exception {
+        Trees.write(local.resolve("old.txt"), "content");
+        Trees.write(remoteDir.resolve("r/old.bin"), "remote content");
+        open().start();
+        startAndSettle();
+        engine.pause();
+        Files.move(local.resolve("old.txt"), local.resolve("new.txt"));
+        Files.createDirectories(remoteDir.resolve("s"));
+        Files.move(remoteDir.resolve("r/old.bin"), remoteDir.resolve("s/new.bin"));
+        engine.resume();
+        startAndSettle();
+        assertEquals(Map.of("/new.txt", "content", "/r", Trees.FOLDER, "/s", Trees.FOLDER,
+                "/s/new.bin", "remote content"), Trees.of(remoteDir));
+        assertTrue(engine.history(100).stream().anyMatch(e -> e.changeType().equals("moved")
+                && e.dbxPath().equals("/new.txt") && "/old.txt".equals(e.dbxPathFrom()) && e.direction().equals("up")),
+                () -> "history: " + engine.history(100));
+        assertTrue(engine.history(100).stream().anyMatch(e -> e.changeType().equals("moved")
+                && e.dbxPath().equals("/s/new.bin") && "/r/old.bin".equals(e.dbxPathFrom())
+                && e.direction().equals("down")), () -> "history: " + engine.history(100));
+    }
+
+    @Test
     void byteCountsReadAsPeopleReadThem() {
         assertEquals("512 B", SyncEngine.bytes(512));
         assertEquals("1.2 kB", SyncEngine.bytes(1234));

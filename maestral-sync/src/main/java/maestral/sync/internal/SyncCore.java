@@ -92,8 +92,21 @@ public final class SyncCore {
         }
     }
 
+    /**
+     * What to do with one path.
+     *
+     * @param from for an upload or download that is really a move (same content, deleted at
+     *     {@code from.path()} on the side that moved it): the deletion it replaces; else {@code null}
+     */
     private record Plan(String path, Action action, TreeScanner.Item local, RemoteEntry remote,
-                        Index.Entry index) {
+                        Index.Entry index, Plan from) {
+        Plan(String path, Action action, TreeScanner.Item local, RemoteEntry remote, Index.Entry index) {
+            this(path, action, local, remote, index, null);
+        }
+
+        Plan movedFrom(Plan deletion) {
+            return new Plan(path, action, local, remote, index, deletion);
+        }
     }
 
     private final TreeScanner local;
@@ -167,6 +180,7 @@ public final class SyncCore {
             }
         }
         index.commit();
+        pairMoves(deletions, others);
         deletions.sort(Comparator.comparing(Plan::path).reversed());
         List<Plan> plans = new ArrayList<>(deletions);
         plans.addAll(others);
@@ -225,6 +239,43 @@ public final class SyncCore {
         return new Result(actions, skipped, failed, false);
     }
 
+    /**
+     * Turns a deletion on one side plus a new file of the same content on that side into a
+     * move on the other side, so that a renamed file is not transferred again. Pairs only
+     * unambiguous files: the first deletion of each content hash.
+     */
+    private static void pairMoves(List<Plan> deletions, List<Plan> others) {
+        Map<String, List<Plan>> upDeleted = new HashMap<>();
+        Map<String, List<Plan>> downDeleted = new HashMap<>();
+        for (Plan d : deletions) {
+            if (d.index() == null || d.index().folder() || d.index().hash() == null) {
+                continue;
+            }
+            if (d.action() == Action.DELETE_REMOTE && d.remote() != null && !d.remote().folder()) {
+                upDeleted.computeIfAbsent(d.index().hash(), h -> new ArrayList<>()).add(d);
+            } else if (d.action() == Action.DELETE_LOCAL && d.local() != null && !d.local().folder()) {
+                downDeleted.computeIfAbsent(d.index().hash(), h -> new ArrayList<>()).add(d);
+            }
+        }
+        if (upDeleted.isEmpty() && downDeleted.isEmpty()) {
+            return;
+        }
+        for (int k = 0; k < others.size(); k++) {
+            Plan o = others.get(k);
+            List<Plan> candidates = null;
+            if (o.action() == Action.UPLOAD && o.remote() == null && o.index() == null) {
+                candidates = upDeleted.get(o.local().hash());
+            } else if (o.action() == Action.DOWNLOAD && o.local() == null && o.index() == null) {
+                candidates = downDeleted.get(o.remote().contentHash());
+            }
+            if (candidates != null && !candidates.isEmpty()) {
+                Plan d = candidates.removeFirst();
+                deletions.remove(d);
+                others.set(k, o.movedFrom(d));
+            }
+        }
+    }
+
     private SyncEvent event(Plan p) {
         boolean up = switch (p.action()) {
             case UPLOAD, CREATE_REMOTE_FOLDER, DELETE_REMOTE -> true;
@@ -237,20 +288,22 @@ public final class SyncCore {
             default -> false;
         };
         String change = switch (p.action()) {
-            case UPLOAD -> p.remote() == null ? "added" : "modified";
-            case DOWNLOAD -> p.local() == null ? "added" : "modified";
+            case UPLOAD -> p.from() != null ? "moved" : p.remote() == null ? "added" : "modified";
+            case DOWNLOAD -> p.from() != null ? "moved" : p.local() == null ? "added" : "modified";
             case CREATE_LOCAL_FOLDER, CREATE_REMOTE_FOLDER -> "added";
             case CONFLICT -> "moved";
             default -> "deleted";
         };
-        long size = switch (p.action()) {
+        long size = p.from() != null ? 0 : switch (p.action()) {
             case UPLOAD -> p.local().size();
             case DOWNLOAD -> p.remote().size();
             default -> 0;
         };
         String localPath = local.resolve(p.path()).toString();
-        return new SyncEvent(EVENT_IDS.getAndIncrement(), up ? "up" : "down", folder ? "folder" : "file", change, "queued",
-                p.path(), null, localPath, null, size, 0, Instant.now(), null);
+        String from = p.from() == null ? null : p.from().path();
+        return new SyncEvent(EVENT_IDS.getAndIncrement(), up ? "up" : "down", folder ? "folder" : "file", change,
+                "queued", p.path(), from, localPath, from == null ? null : local.resolve(from).toString(), size, 0,
+                Instant.now(), null);
     }
 
     private static SyncEvent with(SyncEvent e, String status, long completed, Instant syncTime) {
@@ -348,6 +401,18 @@ public final class SyncCore {
         if (!sameItem(before, p.local())) {
             return false;
         }
+        if (p.from() != null) {
+            RemoteEntry source = p.from().remote();
+            RemoteEntry now = remote.metadata(source.path());
+            if (now == null || now.folder() || !Objects.equals(now.rev(), source.rev())) {
+                return false; // the source changed remotely: the next pass decides again
+            }
+            RemoteEntry moved = remote.move(source.path(), path);
+            index.remove(source.path());
+            index.put(new Index.Entry(path, false, before.size(), before.mtimeNanos(), before.hash(),
+                    moved == null ? source.rev() : moved.rev()));
+            return true;
+        }
         RemoteEntry r = p.remote();
         if (r != null && r.folder()) {
             remote.delete(path, null);
@@ -371,6 +436,20 @@ public final class SyncCore {
             return false; // a file is in the way of the parent: its own plan resolves that first
         }
         Files.createDirectories(parent);
+        if (p.from() != null) {
+            String source = p.from().path();
+            if (!stillLocal(source, p.from().local()) || local.stat(path) != null) {
+                return false;
+            }
+            Files.move(local.resolve(source), target, StandardCopyOption.ATOMIC_MOVE);
+            index.remove(source);
+            TreeScanner.Item moved = local.stat(path);
+            if (moved == null || moved.folder()) {
+                return false;
+            }
+            index.put(new Index.Entry(path, false, moved.size(), moved.mtimeNanos(), moved.hash(), p.remote().rev()));
+            return true;
+        }
         Path temp = parent.resolve(TreeScanner.TEMP_PREFIX + UUID.randomUUID());
         try {
             try (InputStream in = remote.read(path)) {
