@@ -519,8 +519,11 @@ public final class LocalMaestral implements Maestral, AutoCloseable {
                 closeSession();
                 deleteIndex();
             }
-            closeSession();
-            session = opened;
+            if (session == null) {
+                session = opened;
+            } else {
+                opened.close(); // the same remote: a running engine keeps its session
+            }
             conf.set("main", "remote", target);
             state.set("account", "account_id", account.accountId());
             if (dropboxPath().isEmpty()) {

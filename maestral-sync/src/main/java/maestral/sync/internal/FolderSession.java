@@ -227,6 +227,11 @@ final class FolderSession implements RemoteSession {
 
     @Override
     public String awaitChanges(String cursor, Duration timeout) throws InterruptedException {
+        synchronized (changes) {
+            if (closed) {
+                throw new IllegalStateException("the session is closed");
+            }
+        }
         String now = cursor();
         if (!now.equals(cursor)) {
             return now;

@@ -112,6 +112,7 @@ public interface RemoteSession extends AutoCloseable {
      * @param timeout the longest wait
      * @return the new cursor: equal to {@code cursor} when nothing changed in time
      * @throws InterruptedException when the waiting thread is interrupted
+     * @throws IllegalStateException when the session is closed
      */
     String awaitChanges(String cursor, Duration timeout) throws InterruptedException;
 
