@@ -110,6 +110,7 @@ public final class SyncEngine implements AutoCloseable {
     private volatile AtomicReferenceArray<SyncEvent> activity = new AtomicReferenceArray<>(0);
     private volatile int activityStart;
     private volatile long passBytes;
+    private volatile String passVerb = "Syncing";
     private volatile long passBytesDone;
     private final AtomicInteger passDone = new AtomicInteger();
     private final Map<String, String> pending = new ConcurrentHashMap<>();
@@ -505,6 +506,9 @@ public final class SyncEngine implements AutoCloseable {
             for (SyncEvent e : events) {
                 pending.put(e.dbxPath(), e.direction());
             }
+            boolean allDown = events.stream().allMatch(e -> e.direction().equals("down"));
+            boolean allUp = events.stream().allMatch(e -> e.direction().equals("up"));
+            passVerb = allDown ? "Downloading" : allUp ? "Uploading" : "Syncing";
             passDone.set(0);
             passBytes = bytes;
             passBytesDone = 0;
@@ -565,17 +569,7 @@ public final class SyncEngine implements AutoCloseable {
 
     /** {@return the status while a pass acts: direction, files and bytes done of the pass} */
     private String progress() {
-        AtomicReferenceArray<SyncEvent> a = activity;
-        int n = a.length();
-        boolean allDown = true;
-        boolean allUp = true;
-        for (int i = 0; i < n && (allDown || allUp); i++) {
-            SyncEvent e = a.get(i);
-            allDown &= e.direction().equals("down");
-            allUp &= e.direction().equals("up");
-        }
-        String verb = allDown ? "Downloading" : allUp ? "Uploading" : "Syncing";
-        String text = verb + " " + passDone.get() + "/" + n + " files";
+        String text = passVerb + " " + passDone.get() + "/" + activity.length() + " files";
         if (passBytes > 0) {
             text += " (" + bytes(passBytesDone) + "/" + bytes(passBytes) + ")";
         }
