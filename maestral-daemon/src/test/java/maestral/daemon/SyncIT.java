@@ -138,7 +138,29 @@ class SyncIT extends DaemonTestSupport {
             assertEquals("unwatched", maestral("filestatus", local.resolve("music/song.mp3").toString(),
                     "-c", config).out().trim());
         }
+        java.util.List<maestral.api.SyncEvent> before;
+        try (MaestralProxy m = new MaestralProxy(config)) {
+            before = m.getHistory(1000);
+        }
         assertEquals(Stop.OK, Daemon.stopMaestralDaemonProcess(config));
         assertFalse(Daemon.isRunning(config));
+
+        // while no daemon runs: a deletion on one side, a new file on the other; a restart
+        // resumes from the index (the deletion is carried over, not undone)
+        Files.delete(local.resolve("docs/report.txt"));
+        write(remote.resolve("later.txt"), "while stopped");
+        assertEquals(Start.OK, Daemon.startMaestralDaemonProcess(config, false, true, true));
+        try (MaestralProxy m = new MaestralProxy(config)) {
+            awaitInSync(m, local, remote);
+            assertFalse(Files.exists(remote.resolve("docs/report.txt")), "the deletion was carried over");
+            assertEquals("while stopped", Files.readString(local.resolve("later.txt")));
+            java.util.List<maestral.api.SyncEvent> after = m.getHistory(1000);
+            assertEquals(before, after.subList(0, before.size()), "the history is kept across restarts");
+            java.util.List<String> since = after.subList(before.size(), after.size()).stream()
+                    .map(e -> e.direction() + " " + e.changeType() + " " + e.dbxPath()).toList();
+            assertTrue(since.contains("down added /later.txt") && since.contains("up deleted /docs/report.txt")
+                    && since.stream().noneMatch(e -> e.endsWith("/notes.txt")), "nothing is copied again: " + since);
+        }
+        assertEquals(Stop.OK, Daemon.stopMaestralDaemonProcess(config));
     }
 }

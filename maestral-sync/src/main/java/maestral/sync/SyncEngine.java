@@ -46,8 +46,8 @@ public final class SyncEngine implements AutoCloseable {
 
     /** The longest wait of an acknowledged call. */
     public static final Duration ACK_TIMEOUT = Duration.ofSeconds(20);
-    /** The most history events kept. */
-    public static final int HISTORY_SIZE = 1000;
+    /** The most history events kept (in memory and in the index database). */
+    public static final int HISTORY_SIZE = Index.HISTORY_KEPT;
 
     /** Status while up to date. */
     public static final String UP_TO_DATE = "Up to date";
@@ -152,6 +152,11 @@ public final class SyncEngine implements AutoCloseable {
         this.root = options.localRoot().toAbsolutePath().normalize();
         this.index = new Index(options.indexFile());
         this.firstSyncDone = "done".equals(index.meta("first_sync"));
+        for (SyncEvent e : index.history(HISTORY_SIZE)) {
+            history.add(e);
+            historySize.incrementAndGet();
+            SyncCore.reserveIdsUpTo(e.id());
+        }
         this.core = new SyncCore(root, options.remote(), index, this::isExcluded, new Reporter());
     }
 
@@ -530,6 +535,7 @@ public final class SyncEngine implements AutoCloseable {
                 activityStart = position + 1;
                 passDone.incrementAndGet();
                 if (!event.status().equals("skipped")) {
+                    index.addHistory(event);
                     history.add(event);
                     if (historySize.incrementAndGet() > HISTORY_SIZE) {
                         history.pollFirst();

@@ -140,6 +140,7 @@ class SyncEngineTest {
         Trees.write(local.resolve("b.txt"), "b");
         open().start();
         startAndSettle();
+        java.util.List<SyncEvent> before = engine.history(100);
         engine.close();
         // while stopped: a deletion locally, a new file remotely
         Files.delete(local.resolve("a.txt"));
@@ -148,9 +149,12 @@ class SyncEngineTest {
         startAndSettle();
         assertEquals(Map.of("/b.txt", "b", "/c.txt", "c"), Trees.of(remoteDir),
                 "a.txt was deleted (not restored), c.txt is new (not deleted)");
-        for (SyncEvent e : engine.history(100)) {
+        java.util.List<SyncEvent> after = engine.history(100);
+        assertEquals(before, after.subList(0, before.size()), "the history is kept in the index");
+        for (SyncEvent e : after.subList(before.size(), after.size())) {
             assertFalse(e.dbxPath().equals("/b.txt"), "b.txt is not copied again: " + e);
         }
+        assertTrue(after.stream().map(SyncEvent::id).distinct().count() == after.size(), "ids stay unique");
     }
 
     @Test

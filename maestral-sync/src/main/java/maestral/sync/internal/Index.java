@@ -24,7 +24,11 @@ import maestral.api.DatabaseError;
  *       mtime INTEGER,           -- local mtime in ns when synced
  *       hash TEXT,               -- content hash (the remote's algorithm), NULL for folders
  *       rev TEXT)                -- remote revision when synced, NULL for folders
- * meta(key TEXT PRIMARY KEY, value TEXT)  -- "schema", "cursor"
+ * meta(key TEXT PRIMARY KEY, value TEXT)  -- "schema", "cursor", "first_sync"
+ * history(id INTEGER PRIMARY KEY, direction TEXT, item_type TEXT, change_type TEXT, status TEXT,
+ *         path TEXT, path_from TEXT, local_path TEXT, local_path_from TEXT, size INTEGER,
+ *         completed INTEGER, change_time INTEGER, sync_time INTEGER)  -- times in ms; the last
+ *                                                                     -- HISTORY_KEPT events
  * </pre>
  *
  * <p>Changes are written in a transaction that {@link #commit()} ends; a crash loses at most
@@ -37,6 +41,8 @@ public final class Index implements AutoCloseable {
 
     /** The schema version in {@code meta}. */
     static final String SCHEMA = "1";
+    /** How many history events the database keeps. */
+    public static final int HISTORY_KEPT = 1000;
 
     /**
      * One synced item.
@@ -55,7 +61,9 @@ public final class Index implements AutoCloseable {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final PreparedStatement upsert;
     private final PreparedStatement delete;
+    private final PreparedStatement addHistory;
     private int pending;
+    private int historyAdded;
 
     /**
      * Opens (or creates) the index.
@@ -73,6 +81,10 @@ public final class Index implements AutoCloseable {
                 s.execute("CREATE TABLE IF NOT EXISTS items(path TEXT PRIMARY KEY, folder INTEGER NOT NULL,"
                         + " size INTEGER, mtime INTEGER, hash TEXT, rev TEXT)");
                 s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)");
+                s.execute("CREATE TABLE IF NOT EXISTS history(id INTEGER PRIMARY KEY, direction TEXT,"
+                        + " item_type TEXT, change_type TEXT, status TEXT, path TEXT, path_from TEXT,"
+                        + " local_path TEXT, local_path_from TEXT, size INTEGER, completed INTEGER,"
+                        + " change_time INTEGER, sync_time INTEGER)");
                 s.execute("INSERT OR IGNORE INTO meta VALUES('schema', '" + SCHEMA + "')");
                 try (ResultSet rs = s.executeQuery("SELECT path, folder, size, mtime, hash, rev FROM items")) {
                     while (rs.next()) {
@@ -85,6 +97,7 @@ public final class Index implements AutoCloseable {
             db.setAutoCommit(false);
             upsert = db.prepareStatement("INSERT OR REPLACE INTO items VALUES(?, ?, ?, ?, ?, ?)");
             delete = db.prepareStatement("DELETE FROM items WHERE path = ?");
+            addHistory = db.prepareStatement("INSERT OR REPLACE INTO history VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         } catch (SQLException | IOException e) {
             throw new DatabaseError("Cannot open the sync index", file + ": " + e.getMessage());
         }
@@ -192,6 +205,70 @@ public final class Index implements AutoCloseable {
         }
     }
 
+    /**
+     * Records a finished event in the history, keeping the last {@link #HISTORY_KEPT}.
+     *
+     * @param e the event
+     */
+    public void addHistory(maestral.api.SyncEvent e) {
+        try {
+            addHistory.setLong(1, e.id());
+            addHistory.setString(2, e.direction());
+            addHistory.setString(3, e.itemType());
+            addHistory.setString(4, e.changeType());
+            addHistory.setString(5, e.status());
+            addHistory.setString(6, e.dbxPath());
+            addHistory.setString(7, e.dbxPathFrom());
+            addHistory.setString(8, e.localPath());
+            addHistory.setString(9, e.localPathFrom());
+            addHistory.setLong(10, e.size());
+            addHistory.setLong(11, e.completed());
+            addHistory.setObject(12, e.changeTime() == null ? null : e.changeTime().toEpochMilli());
+            addHistory.setObject(13, e.syncTime() == null ? null : e.syncTime().toEpochMilli());
+            addHistory.executeUpdate();
+            if (++historyAdded % 200 == 0) {
+                try (PreparedStatement s = db.prepareStatement(
+                        "DELETE FROM history WHERE id <= (SELECT MAX(id) FROM history) - ?")) {
+                    s.setInt(1, HISTORY_KEPT);
+                    s.executeUpdate();
+                }
+            }
+            counted();
+        } catch (SQLException ex) {
+            throw failed(ex);
+        }
+    }
+
+    /**
+     * {@return the last events of the history, oldest first}
+     *
+     * @param limit the most events
+     */
+    public java.util.List<maestral.api.SyncEvent> history(int limit) {
+        java.util.List<maestral.api.SyncEvent> out = new java.util.ArrayList<>();
+        try (PreparedStatement s = db.prepareStatement("SELECT * FROM (SELECT id, direction, item_type,"
+                + " change_type, status, path, path_from, local_path, local_path_from, size, completed,"
+                + " change_time, sync_time FROM history ORDER BY id DESC LIMIT ?) ORDER BY id")) {
+            s.setInt(1, limit);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    long change = rs.getLong(12);
+                    boolean noChange = rs.wasNull();
+                    long sync = rs.getLong(13);
+                    boolean noSync = rs.wasNull();
+                    out.add(new maestral.api.SyncEvent(rs.getLong(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                            rs.getString(9), rs.getLong(10), rs.getLong(11),
+                            noChange ? null : java.time.Instant.ofEpochMilli(change),
+                            noSync ? null : java.time.Instant.ofEpochMilli(sync)));
+                }
+            }
+        } catch (SQLException ex) {
+            throw failed(ex);
+        }
+        return out;
+    }
+
     private void counted() throws SQLException {
         if (++pending >= 500) {
             commit();
@@ -221,6 +298,7 @@ public final class Index implements AutoCloseable {
             } finally {
                 upsert.close();
                 delete.close();
+                addHistory.close();
                 db.close();
             }
         } catch (SQLException ex) {

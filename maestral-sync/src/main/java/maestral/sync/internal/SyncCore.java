@@ -134,6 +134,15 @@ public final class SyncCore {
         this.reporter = reporter;
     }
 
+    /**
+     * Makes later event ids larger than every id used before (the history of an earlier run).
+     *
+     * @param used the largest id in use
+     */
+    public static void reserveIdsUpTo(long used) {
+        EVENT_IDS.accumulateAndGet(used + 1, Math::max);
+    }
+
     /** {@return the local scanner} */
     public TreeScanner localScanner() {
         return local;
@@ -233,7 +242,7 @@ public final class SyncCore {
                 status = "failed";
                 reporter.error(p.path(), errorInfo(p, ex));
             }
-            reporter.updated(i, with(e, status, status.equals("done") ? e.size() : 0, Instant.now()), bytesDone);
+            reporter.updated(i, with(e, status, status.equals("done") ? e.size() : 0, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)), bytesDone);
         }
         index.commit();
         return new Result(actions, skipped, failed, false);
@@ -303,7 +312,7 @@ public final class SyncCore {
         String from = p.from() == null ? null : p.from().path();
         return new SyncEvent(EVENT_IDS.getAndIncrement(), up ? "up" : "down", folder ? "folder" : "file", change,
                 "queued", p.path(), from, localPath, from == null ? null : local.resolve(from).toString(), size, 0,
-                Instant.now(), null);
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), null);
     }
 
     private static SyncEvent with(SyncEvent e, String status, long completed, Instant syncTime) {
