@@ -31,7 +31,8 @@ public final class FolderBackend implements RemoteBackend {
         if (target == null || target.isBlank()) {
             return false;
         }
-        return target.startsWith("file:") || !target.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*");
+        return target.startsWith("file:") || target.startsWith("/") || target.startsWith("~")
+                || !target.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*");
     }
 
     /**
