@@ -4,13 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 import maestral.sync.spi.RemoteBackend;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The remote backends on the path, found with {@link ServiceLoader}, and the choice of one
  * for a link target: the first (by id) that accepts it, or the one the system property
- * {@code maestral.backend} names.
+ * {@code maestral.backend} names. None that accepts it is an {@link IllegalArgumentException}
+ * naming the backends found.
  */
 public final class Backends {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
 
     private Backends() {
     }
@@ -34,6 +39,10 @@ public final class Backends {
         List<RemoteBackend> all = all();
         for (RemoteBackend b : all) {
             if ((forced == null || forced.equals(b.id())) && b.accepts(target)) {
+                LOG.debug("Backend '{}' ({}) takes '{}'; found: {}", b.id(),
+                        b.getClass().getProtectionDomain().getCodeSource() == null ? b.getClass().getModule()
+                                : b.getClass().getProtectionDomain().getCodeSource().getLocation(),
+                        target, all.stream().map(RemoteBackend::id).toList());
                 return b;
             }
         }
