@@ -124,6 +124,8 @@ public final class SyncEngine implements AutoCloseable {
     private final Object control = new Object();
     /** Guarded by {@code control}. */
     private boolean dirty;
+    /** {@code dirty} as last written under {@code control}: lets a burst of events skip the lock. */
+    private volatile boolean dirtyHint;
     /** Guarded by {@code control}. */
     private boolean stopRequested;
     /** Guarded by {@code control}. */
@@ -179,6 +181,7 @@ public final class SyncEngine implements AutoCloseable {
             stopRequested = false;
             pauseRequested = false;
             dirty = true;
+            dirtyHint = true;
             watcher = new RecursiveWatcher(root, "maestral-local-watch", changed -> poke());
             syncThread = Thread.ofPlatform().name("maestral-sync").daemon().unstarted(this::syncLoop);
             feedThread = Thread.ofPlatform().name("maestral-remote-feed").daemon().unstarted(this::feedLoop);
@@ -273,6 +276,7 @@ public final class SyncEngine implements AutoCloseable {
             pauseRequested = false;
             paused = false;
             dirty = true;
+            dirtyHint = true;
             setStatus(CONNECTING);
             control.notifyAll();
         }
@@ -293,11 +297,13 @@ public final class SyncEngine implements AutoCloseable {
                 core.localScanner().forgetAll();
                 firstSyncDone = false;
                 dirty = true;
+                dirtyHint = true;
                 control.notifyAll();
                 return true;
             }
             rebuildRequested = true;
             dirty = true;
+            dirtyHint = true;
             control.notifyAll();
             return awaitControl(() -> !rebuildRequested);
         }
@@ -357,8 +363,12 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private void poke() {
+        if (dirtyHint) {
+            return; // a pass is due that has not scanned yet: it will see this change
+        }
         synchronized (control) {
             dirty = true;
+            dirtyHint = true;
             control.notifyAll();
         }
     }
@@ -390,6 +400,7 @@ public final class SyncEngine implements AutoCloseable {
                 }
                 inPass = true;
                 dirty = false;
+                dirtyHint = false;
                 if (rebuildRequested) {
                     index.clear();
                     core.localScanner().forgetAll();
@@ -421,6 +432,7 @@ public final class SyncEngine implements AutoCloseable {
                 }
             }
             dirty = false;
+            dirtyHint = false;
         }
     }
 
@@ -449,6 +461,7 @@ public final class SyncEngine implements AutoCloseable {
         synchronized (control) {
             if (again) {
                 dirty = true;
+                dirtyHint = true;
             }
             if (!result.aborted() && !dirty && !pauseRequested && !stopRequested) {
                 if (!firstSyncDone) {
