@@ -46,6 +46,10 @@ class SyncEngineTest {
             engine.close();
         }
         remote.close();
+        // closing the engine and the session ends every thread they started (they join them)
+        java.util.List<String> left = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .map(Thread::getName).filter(n -> n.startsWith("maestral-")).toList();
+        assertEquals(java.util.List.of(), left, "threads left running");
     }
 
     private SyncEngine open() {
