@@ -223,6 +223,26 @@ class SyncEngineTest {
     }
 
     @Test
+    void aFolderReplacedByAFileOnOneSideWhileItsContentChangedOnTheOtherKeepsBoth() throws Exception {
+        Trees.write(local.resolve("p/child.txt"), "v1");
+        Trees.write(local.resolve("q/child.txt"), "w1");
+        open().start();
+        startAndSettle();
+        engine.pause();
+        Trees.delete(local.resolve("p"));                      // local: folder p becomes a file
+        Trees.write(local.resolve("p"), "p is a file now");
+        Trees.write(remoteDir.resolve("p/child.txt"), "v2");  // remote: its child changes
+        Trees.delete(remoteDir.resolve("q"));                  // and the mirror case
+        Trees.write(remoteDir.resolve("q"), "q is a file now");
+        Trees.write(local.resolve("q/child.txt"), "w2");
+        engine.resume();
+        startAndSettle();
+        assertEquals(Map.of("/p", Trees.FOLDER, "/p/child.txt", "v2", "/p (conflicting copy)", "p is a file now",
+                "/q", "q is a file now", "/q (conflicting copy)", Trees.FOLDER,
+                "/q (conflicting copy)/child.txt", "w2"), Trees.of(local));
+    }
+
+    @Test
     void byteCountsReadAsPeopleReadThem() {
         assertEquals("512 B", SyncEngine.bytes(512));
         assertEquals("1.2 kB", SyncEngine.bytes(1234));

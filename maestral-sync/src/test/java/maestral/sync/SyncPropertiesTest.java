@@ -39,10 +39,11 @@ import net.jqwik.api.lifecycle.BeforeTry;
 class SyncPropertiesTest {
 
     private static final Duration CONVERGE = Duration.ofSeconds(40);
-    private static final String[] FILES = {"f1.txt", "f2", "a/f3.txt", "a/c/f4.txt", "b/f5", "b/f1.txt"};
-    private static final String[] FOLDERS = {"a", "b", "a/c", "d"};
+    // Some names are files on one side and folders on the other, so kinds change and clash.
+    private static final String[] FILES = {"f1.txt", "f2", "a/f3.txt", "a/c/f4.txt", "b/f5", "b/f1.txt", "d", "a/c"};
+    private static final String[] FOLDERS = {"a", "b", "a/c", "d", "f2"};
 
-    enum Kind { WRITE, DELETE, MOVE, MKDIR, RMDIR, SYNC, RESTART }
+    enum Kind { WRITE, DELETE, MOVE, MKDIR, RMDIR, REPLACE, SYNC, RESTART }
 
     /**
      * One step.
@@ -105,6 +106,7 @@ class SyncPropertiesTest {
                         net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.MOVE)),
                         net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.MKDIR)),
                         net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RMDIR)),
+                        net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.REPLACE)),
                         net.jqwik.api.Tuple.of(3, Arbitraries.just(Kind.SYNC)),
                         net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RESTART))),
                 Arbitraries.of(true, false), Arbitraries.integers().between(0, 99),
@@ -230,6 +232,23 @@ class SyncPropertiesTest {
                 if (!blockedByFile(side, dir) && !Files.isRegularFile(dir)) {
                     Files.createDirectories(dir);
                 }
+            }
+            case REPLACE -> {
+                // a folder becomes a file of the same name, or a file a folder with a new file in it
+                List<Path> items = new ArrayList<>(files(side));
+                items.addAll(folders(side));
+                if (items.isEmpty()) {
+                    return;
+                }
+                Path item = items.get(op.a() % items.size());
+                for (Path f : filesBelow(item)) {
+                    destroy(f);
+                }
+                boolean wasFolder = Files.isDirectory(item);
+                Trees.delete(item);
+                String content = "v" + (++version) + (op.remoteSide() ? "-remote-" : "-local-") + "r" + op.a();
+                Trees.write(wasFolder ? item : item.resolve("x.txt"), content);
+                written.add(content);
             }
             case RMDIR -> {
                 List<Path> dirs = folders(side);

@@ -440,9 +440,14 @@ public final class SyncCore {
         String path = p.path();
         Path target = local.resolve(path);
         Path parent = target.getParent();
-        TreeScanner.Item parentItem = local.stat(parentOf(path));
-        if (parentItem != null && !parentItem.folder()) {
-            return false; // a file is in the way of the parent: its own plan resolves that first
+        String blocking = fileAncestor(path);
+        if (blocking != null) {
+            // A local file where the remote has a folder with changed content: keep the file as a
+            // conflicting copy (uploaded by the next pass) and make room for the folder.
+            String copy = conflictCopy(blocking, taken);
+            taken.add(copy);
+            Files.move(local.resolve(blocking), local.resolve(copy), StandardCopyOption.ATOMIC_MOVE);
+            LOG.info("Conflict at {}: the local file is kept as {}", blocking, copy);
         }
         Files.createDirectories(parent);
         if (p.from() != null) {
@@ -488,6 +493,21 @@ public final class SyncCore {
         }
         index.put(new Index.Entry(path, false, now.size(), now.mtimeNanos(), now.hash(), p.remote().rev()));
         return true;
+    }
+
+    /** {@return the nearest local ancestor of the path that is a file, or {@code null}} */
+    private String fileAncestor(String path) throws IOException {
+        for (int slash = path.indexOf('/', 1); slash > 0; slash = path.indexOf('/', slash + 1)) {
+            String ancestor = path.substring(0, slash);
+            TreeScanner.Item item = local.stat(ancestor);
+            if (item == null) {
+                return null;
+            }
+            if (!item.folder()) {
+                return ancestor;
+            }
+        }
+        return null;
     }
 
     private void record(String path, TreeScanner.Item l, RemoteEntry r) {
