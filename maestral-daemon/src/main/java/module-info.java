@@ -15,9 +15,13 @@
  *   <li>{@code maestral.startTimeout}: seconds to wait for a started daemon (default 30);</li>
  *   <li>{@code maestral.connectTimeout}: seconds for a proxy to connect (default 5);</li>
  *   <li>{@code maestral.callTimeout}: seconds each proxy call may take (default 30);</li>
+ *   <li>{@code maestral.sync.reconcileInterval}: seconds between two full reconciles of a
+ *       syncing daemon (default 60);</li>
  *   <li>{@code maestral.dir.runtime}, {@code maestral.dir.config}, {@code maestral.dir.data},
  *       {@code maestral.dir.log}: folder overrides (default from XDG or macOS locations).</li>
  * </ul>
+ *
+ * <p>Syncing is done by {@code maestral.sync}; its remote backends are plugins too.
  *
  * @uses maestral.api.spi.TransportProvider
  * @provides ch.qos.logback.classic.spi.Configurator quiet logging for programs without a
@@ -26,6 +30,7 @@
 module maestral.daemon {
     requires transitive maestral.api;
     requires transitive maestral.lock;
+    requires maestral.sync;
     requires org.slf4j;
     requires ch.qos.logback.classic;
     requires ch.qos.logback.core;

@@ -25,6 +25,7 @@ import maestral.daemon.internal.ChildLauncher;
 import maestral.daemon.internal.Connector;
 import maestral.daemon.internal.Folders;
 import maestral.daemon.internal.InstanceRecord;
+import maestral.daemon.internal.LocalMaestral;
 import maestral.daemon.internal.Transports;
 
 /**
@@ -48,7 +49,9 @@ public final class Main {
               ls [PATH] [-r|--recursive]               list a remote folder
               log level [LEVEL]                        show or set the log level (10..50)
               excluded list | add PATH | remove PATH   selective sync
-              link TARGET | unlink                     connect to or forget the remote
+              link TARGET [--folder PATH] | unlink     connect to a remote (a folder path or URI)
+                                                       and choose the local folder (default
+                                                       ~/Maestral), or forget the remote
               configs                                  list the configurations
               doctor                                   show folders, lock, endpoints and transports
 
@@ -63,6 +66,7 @@ public final class Main {
     private boolean verbose;
     private boolean foreground;
     private boolean recursive;
+    private String folder;
     private final List<String> words = new ArrayList<>();
 
     private Main(PrintStream out, PrintStream err) {
@@ -138,6 +142,12 @@ public final class Main {
                 case "-v", "--verbose" -> verbose = true;
                 case "-f", "--foreground" -> foreground = true;
                 case "-r", "--recursive" -> recursive = true;
+                case "--folder" -> {
+                    if (i + 1 >= args.length) {
+                        throw new UsageError(a + " needs a folder path");
+                    }
+                    folder = args[++i];
+                }
                 case "-h", "--help" -> {
                     out.print(USAGE);
                     return 0;
@@ -145,6 +155,8 @@ public final class Main {
                 default -> {
                     if (a.startsWith("--config-name=")) {
                         configName = a.substring("--config-name=".length());
+                    } else if (a.startsWith("--folder=")) {
+                        folder = a.substring("--folder=".length());
                     } else if (a.startsWith("-") && a.length() > 1) {
                         throw new UsageError("unknown option '" + a + "'");
                     } else {
@@ -159,6 +171,9 @@ public final class Main {
         }
         Daemon.maestralLock(configName); // checks the name: exit 2 when it is bad
         String command = words.removeFirst();
+        if (folder != null && !command.equals("link")) {
+            throw new UsageError("--folder goes with link only");
+        }
         return switch (command) {
             case "start" -> start();
             case "stop" -> stop();
@@ -173,15 +188,15 @@ public final class Main {
                 out.println("Syncing resumed.");
             });
             case "filestatus" -> fileStatus();
-            case "activity" -> withDaemon(m -> printEvents(m.getActivity(100), "No sync activity."));
+            case "activity" -> withDaemon(m -> {
+                out.println(m.status());
+                printEvents(m.getActivity(100), "No sync activity.");
+            });
             case "history" -> withDaemon(m -> printEvents(m.getHistory(100), "No sync history."));
             case "ls" -> ls();
             case "log" -> log();
             case "excluded" -> excluded();
-            case "link" -> withFallback(m -> {
-                m.link(argument("link", "TARGET"));
-                out.println("Linked.");
-            });
+            case "link" -> link();
             case "unlink" -> withFallback(m -> {
                 m.unlink();
                 out.println("Unlinked.");
@@ -190,6 +205,36 @@ public final class Main {
             case "doctor" -> doctor();
             default -> throw new UsageError("unknown command '" + command + "'");
         };
+    }
+
+    /**
+     * Links, through the daemon when it runs (which then starts syncing), else offline by
+     * writing the config, which the next {@code start} picks up.
+     */
+    private int link() {
+        String target = argument("link", "TARGET");
+        // A path is resolved here, where the user typed it, not in the daemon's working folder.
+        if (!target.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+            target = Path.of(target.startsWith("~/") ? LocalMaestral.home() + target.substring(1) : target)
+                    .toAbsolutePath().normalize().toString();
+        }
+        String remote = target;
+        boolean daemon = Daemon.isRunning(configName);
+        return withFallback(m -> {
+            if (folder != null) {
+                String f = folder.startsWith("~/") ? LocalMaestral.home() + folder.substring(1) : folder;
+                m.createDropboxDirectory(Path.of(f).toAbsolutePath().normalize().toString());
+            }
+            m.link(remote);
+            out.println("Linked to " + remote + ".");
+            out.println("Local folder: " + m.dropboxPath());
+            if (daemon) {
+                m.startSync();
+                out.println("Syncing started.");
+            } else {
+                out.println("Run 'maestral start' to sync.");
+            }
+        });
     }
 
     private String argument(String command, String name) {
@@ -301,6 +346,9 @@ public final class Main {
             out.println("Local folder:  " + (m.dropboxPath().isEmpty() ? "not set up" : m.dropboxPath()));
             int errors = m.syncErrors().size();
             out.println("Sync errors:   " + errors);
+            if (!m.pendingLink()) {
+                out.println("Remote:        " + m.getConf("main", "remote"));
+            }
             if (verbose) {
                 out.println("Pid:           " + Daemon.getMaestralPid(configName).orElse(-1));
                 out.println("Transport:     " + m.transport());
@@ -333,8 +381,23 @@ public final class Main {
             out.println(none);
         }
         for (SyncEvent e : events) {
-            out.printf("%-8s %-8s %-9s %s%n", e.status(), e.direction(), e.changeType(), e.dbxPath());
+            String bytes = e.size() > 0 ? "  " + size(e.completed()) + "/" + size(e.size()) : "";
+            out.printf("%-8s %-5s %-9s %s%s%n", e.status(), e.direction(), e.changeType(), e.dbxPath(), bytes);
         }
+    }
+
+    private static String size(long n) {
+        if (n < 1000) {
+            return n + " B";
+        }
+        String[] units = {"kB", "MB", "GB", "TB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1000 && u < units.length - 1) {
+            v /= 1000;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
     }
 
     private int ls() {

@@ -273,7 +273,7 @@ public final class ChildLauncher {
     /** {@return the JVM options of a daemon child: native access, the transports' options, maestral.* properties} */
     static List<String> jvmOptions() {
         Set<String> options = new LinkedHashSet<>();
-        options.add("--enable-native-access=ALL-UNNAMED,maestral.lock");
+        options.add("--enable-native-access=ALL-UNNAMED,maestral.lock,org.xerial.sqlitejdbc");
         options.add("-XX:+UseSerialGC");
         options.add("-Xshare:auto");
         for (TransportProvider p : Transports.all().values()) {

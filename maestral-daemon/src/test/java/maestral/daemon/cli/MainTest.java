@@ -188,6 +188,27 @@ class MainTest {
     }
 
     @Test
+    void linkOfflineWritesTheConfigAndLsListsTheRemote() throws Exception {
+        Path remote = Files.createDirectories(tmp.resolve("remote/photos"));
+        Files.writeString(remote.resolve("cat.jpg"), "meow");
+        Path local = tmp.resolve("My Folder");
+        Result linked = assertStatus(0, "link", tmp.resolve("remote").toString(), "--folder", local.toString());
+        assertEquals(List.of("Linked to " + tmp.resolve("remote") + ".", "Local folder: " + local,
+                "Run 'maestral start' to sync."), linked.lines());
+        assertTrue(Files.isDirectory(local));
+        assertEquals(List.of("/photos/"), assertStatus(0, "ls").lines());
+        assertEquals(List.of("/photos/", "/photos/cat.jpg"), assertStatus(0, "ls", "-r").lines());
+        assertEquals(List.of("/photos/cat.jpg"), assertStatus(0, "ls", "/photos").lines());
+        Result missing = assertStatus(1, "ls", "/nothing");
+        assertTrue(missing.err().contains("Folder not found"), missing.err());
+        assertStatus(2, "ls", "--folder", "/x");
+        assertStatus(2, "link", "--folder");
+        assertEquals(List.of("Unlinked."), assertStatus(0, "unlink").lines());
+        assertStatus(1, "ls");
+        assertTrue(Files.exists(remote.resolve("cat.jpg")), "unlink leaves the remote alone");
+    }
+
+    @Test
     void configsListsConfigurationsWithConfig() {
         Result none = assertStatus(0, "configs");
         assertTrue(none.out().startsWith("No configurations"), none.out());

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;
 
-/** {@link LocalMaestral}: the served object without a sync engine. */
+/** {@link LocalMaestral}: the served object, with and without a linked remote. */
 class LocalMaestralTest {
 
     private static final String CONFIG = "unit";
@@ -185,9 +185,10 @@ class LocalMaestralTest {
     }
 
     @Test
-    void linkIsNotAvailableAndUnlinkStops() {
+    void linkToAMissingFolderFailsAndUnlinkStops() {
         LocalMaestral m = open();
-        assertThrows(MaestralApiError.class, () -> m.link("/some/folder"));
+        assertThrows(MaestralApiError.class, () -> m.link(tmp.resolve("no-such-folder").toString()));
+        assertTrue(m.pendingLink());
         m.pauseSync();
         m.unlink();
         assertEquals("Stopped", m.status());
@@ -195,23 +196,61 @@ class LocalMaestralTest {
     }
 
     @Test
-    void aLinkedConfigurationNeedsItsFolderToSync() {
+    void aLinkedConfigurationNeedsItsFolderToSync() throws Exception {
         LocalMaestral m = open();
-        m.setState("account", "account_id", "dbid:1");
+        Path remote = Files.createDirectories(tmp.resolve("remote"));
+        m.setConf("main", "path", tmp.resolve("missing").toString());
+        m.link(remote.toString());
         assertFalse(m.pendingLink());
+        assertEquals("local", m.getAccountInfo().accountType());
         assertThrows(NoDropboxDirError.class, m::startSync);
         m.createDropboxDirectory(tmp.resolve("Dropbox").toString());
         m.startSync();
         assertTrue(m.running());
-        assertEquals("Connecting...", m.status());
         m.pauseSync();
         assertTrue(m.paused());
+        assertEquals("Paused", m.status());
         assertTrue(m.running(), "a paused sync still runs");
         m.resumeSync();
         assertFalse(m.paused());
         m.stopSync();
         assertFalse(m.running());
         assertEquals("Stopped", m.status());
+    }
+
+    @Test
+    void aLinkedConfigurationSyncsAndAnswersFromTheRemote() throws Exception {
+        LocalMaestral m = open();
+        Path remote = Files.createDirectories(tmp.resolve("remote"));
+        Files.createDirectories(remote.resolve("docs"));
+        Files.writeString(remote.resolve("docs/a.txt"), "hello");
+        Path local = tmp.resolve("Local");
+        m.createDropboxDirectory(local.toString());
+        m.link(remote.toString());
+        assertEquals(List.of("/docs", "/docs/a.txt"), m.listFolder("/", true).stream()
+                .map(maestral.api.FileMetadata::pathDisplay).toList());
+        assertEquals(5, m.getMetadata("/docs/a.txt").size());
+        assertThrows(maestral.api.NotFoundError.class, () -> m.getMetadata("/nothing"));
+        assertEquals(5, m.getSpaceUsage().used());
+        assertTrue(m.pendingFirstDownload());
+        m.startSync();
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!(m.status().equals("Up to date") && Files.exists(local.resolve("docs/a.txt")))
+                && System.nanoTime() < end) {
+            m.statusChangeLongpoll(0.5);
+        }
+        assertEquals("Up to date", m.status());
+        assertEquals("hello", Files.readString(local.resolve("docs/a.txt")));
+        assertEquals("up to date", m.getFileStatus(local.resolve("docs/a.txt").toString()));
+        assertFalse(m.pendingFirstDownload());
+        assertTrue(m.getHistory(10).stream().anyMatch(e -> e.dbxPath().equals("/docs/a.txt")));
+        assertTrue(Files.exists(folders.data().resolve(CONFIG + ".db")), "the index lives in the data folder");
+        assertThrows(BadInputError.class, () -> m.createDropboxDirectory(remote.resolve("inside").toString()));
+        m.unlink();
+        assertTrue(m.pendingLink());
+        assertFalse(Files.exists(folders.data().resolve(CONFIG + ".db")), "unlink forgets the index");
+        assertTrue(Files.exists(local.resolve("docs/a.txt")), "unlink keeps the local files");
+        assertThrows(NotLinkedError.class, m::getAccountInfo);
     }
 
     // ---- status ----
