@@ -57,7 +57,8 @@ class SyncIT extends DaemonTestSupport {
         Map<String, String> out = new TreeMap<>();
         try (Stream<Path> files = Files.walk(root)) {
             for (Path p : files.filter(p -> !p.equals(root)).toList()) {
-                if (p.getFileName().toString().startsWith(".maestral-tmp-")) {
+                if (p.getFileName().toString().startsWith(".maestral-tmp-")
+                        || p.getFileName().toString().equals(".maestral-remote")) {
                     continue;
                 }
                 out.put(root.relativize(p).toString(), Files.isDirectory(p) ? "/" : Files.readString(p));

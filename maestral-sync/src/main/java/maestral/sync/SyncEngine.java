@@ -61,6 +61,8 @@ public final class SyncEngine implements AutoCloseable {
     public static final String CONNECTING = "Connecting...";
     /** Status during the first pass, before anything is known. */
     public static final String INDEXING = "Indexing...";
+    /** The index's meta key of the remote's identity. */
+    private static final String REMOTE_IDENTITY = "remote_identity";
 
     /**
      * What an engine syncs, and how.
@@ -403,6 +405,7 @@ public final class SyncEngine implements AutoCloseable {
                 dirtyHint = false;
                 if (rebuildRequested) {
                     index.clear();
+                    index.setMeta(REMOTE_IDENTITY, "");
                     core.localScanner().forgetAll();
                     firstSyncDone = false;
                     rebuildRequested = false;
@@ -440,6 +443,7 @@ public final class SyncEngine implements AutoCloseable {
         SyncCore.Result result;
         try {
             String cursor = lastCursor;
+            requireSameRemote();
             result = core.pass();
             connected = true;
             if (cursor != null) {
@@ -472,6 +476,28 @@ public final class SyncEngine implements AutoCloseable {
                 setStatus(UP_TO_DATE);
             }
             control.notifyAll();
+        }
+    }
+
+    /**
+     * Syncs only with the remote this index was synced with (see {@link RemoteSession#identity}):
+     * an unmounted or replaced remote folder would otherwise look as if everything in it had
+     * been deleted, and the pass would delete the local copies.
+     */
+    private void requireSameRemote() throws IOException {
+        String now = options.remote().identity();
+        if (now.isEmpty()) {
+            return;
+        }
+        String known = index.meta(REMOTE_IDENTITY);
+        if (known == null || known.isEmpty() || index.size() == 0) {
+            index.setMeta(REMOTE_IDENTITY, now);
+            return;
+        }
+        if (!known.equals(now)) {
+            throw new IOException("the remote is not the one last synced (its identity changed from "
+                    + known + " to " + now + "): was it unmounted, replaced or emptied? Nothing is synced "
+                    + "until it is back; rebuild the index to sync with it as it is now");
         }
     }
 

@@ -162,6 +162,34 @@ class SyncEngineTest {
     }
 
     @Test
+    void aRemoteFolderReplacedByAnEmptyOneIsNotTakenForDeletions() throws Exception {
+        Trees.write(local.resolve("a.txt"), "a");
+        Trees.write(local.resolve("sub/b.txt"), "b");
+        open().start();
+        startAndSettle();
+        engine.close();
+        Path disk = tmp.resolve("remote-disk");
+        Files.move(remoteDir, disk); // the disk is unmounted...
+        Files.createDirectories(remoteDir); // ...and leaves its empty mount point
+        open().start();
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (engine.fatalErrors().isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertTrue(engine.fatalErrors().stream().anyMatch(f -> f.message().contains("not the one last synced")),
+                "a clear error: " + engine.fatalErrors());
+        engine.awaitIdle(Duration.ofMillis(500));
+        assertEquals(Map.of("/a.txt", "a", "/sub", Trees.FOLDER, "/sub/b.txt", "b"), Trees.of(local),
+                "nothing was deleted locally");
+        engine.close();
+        Trees.delete(remoteDir); // the disk comes back
+        Files.move(disk, remoteDir);
+        open().start();
+        startAndSettle();
+        assertEquals(Map.of("/a.txt", "a", "/sub", Trees.FOLDER, "/sub/b.txt", "b"), Trees.of(remoteDir));
+    }
+
+    @Test
     void pauseStopAndRebuildAreAcknowledged() throws Exception {
         open().start();
         startAndSettle();

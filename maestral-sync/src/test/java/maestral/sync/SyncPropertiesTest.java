@@ -287,7 +287,8 @@ class SyncPropertiesTest {
     private static List<Path> filesBelow(Path dir) {
         try (var s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile)
-                    .filter(p -> !p.getFileName().toString().startsWith(".maestral-tmp-")).sorted().toList();
+                    .filter(p -> !p.getFileName().toString().startsWith(".maestral-tmp-"))
+                    .filter(p -> !p.getFileName().toString().equals(".maestral-remote")).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

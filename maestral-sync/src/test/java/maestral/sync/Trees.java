@@ -21,7 +21,7 @@ final class Trees {
     private Trees() {
     }
 
-    /** {@return the tree below root: path to content, folders as {@link #FOLDER}, temporaries left out} */
+    /** {@return the tree below root: path to content, folders as {@link #FOLDER}, temporaries and the identity file left out} */
     static Map<String, String> of(Path root) {
         Map<String, String> out = new TreeMap<>();
         try {
@@ -39,7 +39,8 @@ final class Trees {
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    if (!file.getFileName().toString().startsWith(TreeScanner.TEMP_PREFIX)) {
+                    String name = file.getFileName().toString();
+                    if (!name.startsWith(TreeScanner.TEMP_PREFIX) && !name.equals(TreeScanner.IDENTITY_FILE)) {
                         out.put(path(root, file), new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
                     }
                     return FileVisitResult.CONTINUE;

@@ -73,6 +73,31 @@ final class FolderSession implements RemoteSession {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A random name kept in {@value TreeScanner#IDENTITY_FILE} in the root, written on first
+     * use. A disk unmounted from the folder leaves its mount point without that file, so the
+     * folder gets a new identity and the engine stops instead of deleting the local copies.
+     */
+    @Override
+    public synchronized String identity() throws IOException {
+        Path file = root.resolve(TreeScanner.IDENTITY_FILE);
+        try {
+            return Files.readString(file).trim();
+        } catch (java.nio.file.NoSuchFileException absent) {
+            String id = UUID.randomUUID().toString();
+            Path temp = root.resolve(TreeScanner.TEMP_PREFIX + UUID.randomUUID());
+            Files.writeString(temp, id + "\n");
+            try {
+                Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            return id;
+        }
+    }
+
     private static String checkPath(String path) {
         if (path == null || !path.startsWith("/") || path.contains("/../") || path.endsWith("/..")
                 || path.contains("//")) {

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * in the same clock tick would leave size and mtime unchanged (git's "racy clean" problem).
  *
  * <p>Names starting with {@value #TEMP_PREFIX} (the engine's and the folder backend's
- * temporary files) and symbolic links are not listed.
+ * temporary files), the folder backend's identity file {@value #IDENTITY_FILE} and symbolic
+ * links are not listed.
  *
  * <p><b>Safe for use by many threads at once.</b>
  */
@@ -79,9 +80,12 @@ public final class TreeScanner {
         return root;
     }
 
+    /** The name of the folder backend's identity file in its root, which scanners ignore. */
+    public static final String IDENTITY_FILE = ".maestral-remote";
+
     /** {@return whether a file name is ignored} */
     static boolean ignored(String name) {
-        return name.startsWith(TEMP_PREFIX);
+        return name.startsWith(TEMP_PREFIX) || name.equals(IDENTITY_FILE);
     }
 
     /**

@@ -130,6 +130,18 @@ public interface RemoteSession extends AutoCloseable {
      */
     SpaceUsage spaceUsage() throws IOException;
 
+    /**
+     * {@return a name for this remote that stays the same as long as it is the same remote, or
+     * {@code ""} when the backend cannot tell}: the engine remembers it with what it synced and
+     * syncs nothing while it differs, so that a remote that was unmounted, replaced or emptied
+     * behind its back is not taken for "everything was deleted there"
+     *
+     * @throws IOException when the remote cannot be read
+     */
+    default String identity() throws IOException {
+        return "";
+    }
+
     /** Releases the session; waits in {@link #awaitChanges} return. */
     @Override
     void close();
