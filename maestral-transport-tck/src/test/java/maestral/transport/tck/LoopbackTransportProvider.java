@@ -90,19 +90,12 @@ public final class LoopbackTransportProvider implements TransportProvider {
         final CallDispatcher dispatcher;
         final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
         final Set<LoopbackClient> clients = ConcurrentHashMap.newKeySet();
-        final java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger();
+        final maestral.api.spi.AnswerCounter unanswered = new maestral.api.spi.AnswerCounter();
         volatile boolean closed;
 
         @Override
         public boolean awaitAnswersSent(Duration timeout) {
-            long end = System.nanoTime() + timeout.toNanos();
-            while (unanswered.get() > 0) {
-                if (System.nanoTime() - end >= 0) {
-                    return false;
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
-            }
-            return true;
+            return unanswered.awaitNone(timeout);
         }
 
         LoopbackServer(Path marker, Handshake hello, CallDispatcher dispatcher) {
@@ -165,17 +158,17 @@ public final class LoopbackTransportProvider implements TransportProvider {
                 if (failure != null) {
                     throw failure;
                 }
-                server.unanswered.incrementAndGet();
+                server.unanswered.begin();
                 try {
                     server.calls.execute(() -> {
                         try {
                             answer.complete(server.dispatcher.dispatch(call));
                         } finally {
-                            server.unanswered.decrementAndGet();
+                            server.unanswered.end();
                         }
                     });
                 } catch (java.util.concurrent.RejectedExecutionException e) {
-                    server.unanswered.decrementAndGet();
+                    server.unanswered.end();
                     throw e;
                 }
                 return answer.get(timeoutNanos, TimeUnit.NANOSECONDS);

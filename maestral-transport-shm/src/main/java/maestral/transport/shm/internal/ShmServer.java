@@ -86,7 +86,7 @@ public final class ShmServer implements TransportServer {
     private final ConcurrentHashMap<Long, ServerSession> sessions = new ConcurrentHashMap<>();
     private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
     /** Calls being carried out whose answers are not yet appended. */
-    private final java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger();
+    private final maestral.api.spi.AnswerCounter unanswered = new maestral.api.spi.AnswerCounter();
     private final Set<Thread> readers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger handedOff = new AtomicInteger();
     private final AtomicLong readerGeneration = new AtomicLong();
@@ -356,11 +356,11 @@ public final class ShmServer implements TransportServer {
 
     /** Carries a call out and appends its answer, counted until the answer is in the queue. */
     private void answer(ServerSession session, long correlationId, MethodCall call) {
-        unanswered.incrementAndGet();
+        unanswered.begin();
         try {
             session.reply(correlationId, dispatch(call));
         } finally {
-            unanswered.decrementAndGet();
+            unanswered.end();
         }
     }
 
@@ -372,14 +372,7 @@ public final class ShmServer implements TransportServer {
      */
     @Override
     public boolean awaitAnswersSent(java.time.Duration timeout) {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (unanswered.get() > 0) {
-            if (System.nanoTime() - end >= 0) {
-                return false;
-            }
-            LockSupport.parkNanos(1_000_000L);
-        }
-        return true;
+        return unanswered.awaitNone(timeout);
     }
 
     private CallResult dispatch(MethodCall call) {

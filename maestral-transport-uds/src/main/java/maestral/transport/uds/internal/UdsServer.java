@@ -33,6 +33,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import maestral.api.spi.AnswerCounter;
 import maestral.api.spi.CallDispatcher;
 import maestral.api.spi.CallResult;
 import maestral.api.spi.Endpoint;
@@ -76,7 +77,7 @@ public final class UdsServer implements TransportServer {
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Calls handed to a call thread whose answers are not yet queued for writing. */
-    private final AtomicInteger unanswered = new AtomicInteger();
+    private final AnswerCounter unanswered = new AnswerCounter();
     private volatile Channel serverChannel;
     private volatile int ownUid = -1;
     /** The identity (device, inode) of the socket file this server bound. */
@@ -330,11 +331,11 @@ public final class UdsServer implements TransportServer {
             if (inFlight.incrementAndGet() >= MAX_IN_FLIGHT) {
                 ch.config().setAutoRead(false);
             }
-            unanswered.incrementAndGet();
+            unanswered.begin();
             try {
                 calls.execute(() -> run(ch, id, call));
             } catch (RejectedExecutionException e) {
-                unanswered.decrementAndGet();
+                unanswered.end();
                 inFlight.decrementAndGet();
                 ctx.close();
             }
@@ -352,7 +353,7 @@ public final class UdsServer implements TransportServer {
                         socketPath, peer.pid(), call, t.toString());
                 ch.close();
             } finally {
-                unanswered.decrementAndGet(); // the write, if any, is queued on the event loop
+                unanswered.end(); // the write, if any, is queued on the event loop
                 if (inFlight.decrementAndGet() == MAX_IN_FLIGHT - 1) {
                     ch.eventLoop().execute(() -> {
                         if (inFlight.get() < MAX_IN_FLIGHT) {
@@ -447,19 +448,7 @@ public final class UdsServer implements TransportServer {
      */
     @Override
     public boolean awaitAnswersSent(java.time.Duration timeout) {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (unanswered.get() > 0) {
-            if (System.nanoTime() - end >= 0) {
-                return false;
-            }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
+        return unanswered.awaitNone(timeout);
     }
 
     /** {@return how many connections are open now} */
