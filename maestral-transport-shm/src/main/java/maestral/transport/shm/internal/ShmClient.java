@@ -483,8 +483,15 @@ public final class ShmClient implements TransportClient {
             case WELCOME -> serverHello = readCodec.readHandshake(in);
             case REFUSED -> refusal = readCodec.readString(in);
             case BYE_ACK -> byeAcknowledged = true;
-            case GOODBYE -> fail(new CommunicationError("The maestral daemon of '" + configName
-                    + "' closed the connection: " + readCodec.readString(in)));
+            case GOODBYE -> {
+                fail(new CommunicationError("The maestral daemon of '" + configName
+                        + "' closed the connection: " + readCodec.readString(in)));
+                try { // every answer before the GOODBYE is read: the daemon may delete the queue
+                    Files.createFile(myDir.resolve(GOODBYE_READ_FILE));
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("cannot tell the daemon the GOODBYE was read: {}", e.toString());
+                }
+            }
             default -> LOG.warn("dropped an unexpected {} frame in {}", typeName(h.type()), myDir);
         }
     }
@@ -528,6 +535,7 @@ public final class ShmClient implements TransportClient {
             }
             CommunicationError gone = checkServer();
             if (gone != null) {
+                readAnswersLeft();
                 fail(gone);
                 return;
             }
@@ -542,6 +550,28 @@ public final class ShmClient implements TransportClient {
             if (active) {
                 preRoll();
             }
+        }
+    }
+
+    /**
+     * Reads the answers already in the reply queue (taking the reader role, waiting 200 ms at
+     * most for it), so that a daemon that answered and then closed is not taken for one that
+     * failed those calls.
+     */
+    private void readAnswersLeft() {
+        long end = System.nanoTime() + 200_000_000L;
+        while (System.nanoTime() - end < 0) {
+            if (!readerBusy.get() && readerBusy.compareAndSet(false, true)) {
+                try {
+                    while (!closed.get() && drain(null) > 0) {
+                        // until the queue holds nothing more
+                    }
+                } finally {
+                    readerBusy.set(false);
+                }
+                return;
+            }
+            LockSupport.parkNanos(100_000L);
         }
     }
 

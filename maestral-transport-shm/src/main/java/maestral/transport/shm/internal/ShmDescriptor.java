@@ -93,6 +93,12 @@ public final class ShmDescriptor {
     public static final String REQUESTS = "requests";
     /** The folder of the reply queues. */
     public static final String CLIENTS = "clients";
+    /**
+     * The file a client creates in its session folder once it has read the daemon's GOODBYE,
+     * and with it every answer before it: a closing daemon waits for it (a second at most)
+     * before it deletes the session's queue.
+     */
+    public static final String GOODBYE_READ_FILE = "goodbye.read";
     /** The prefix of one reply queue's folder, followed by the session id in hex. */
     public static final String CLIENT_PREFIX = "c-";
 

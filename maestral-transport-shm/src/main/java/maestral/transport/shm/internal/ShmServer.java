@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -565,9 +566,11 @@ public final class ShmServer implements TransportServer {
             return;
         }
         control.markClosed();
+        List<ServerSession> leaving = new ArrayList<>();
         for (ServerSession s : sessions.values()) {
             sessions.remove(s.id, s);
             s.close(GOODBYE, "the daemon closed");
+            leaving.add(s);
         }
         virtualThreads.shutdownNow();
         pollLock.lock(); // no reader is inside the queue from here on
@@ -594,6 +597,7 @@ public final class ShmServer implements TransportServer {
             s.close(GOODBYE, "the daemon closed");
         }
         control.close();
+        awaitGoodbyesRead(leaving);
         if (ownsFolder()) {
             deleteQuietly(folder);
         } else {
@@ -608,6 +612,20 @@ public final class ShmServer implements TransportServer {
                     java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey());
         } catch (IOException e) {
             return false; // gone already
+        }
+    }
+
+    /**
+     * Waits, a second at most, until every client that was connected has read its GOODBYE
+     * (and so every answer before it) or is gone, so that deleting the queues loses no answer.
+     */
+    private static void awaitGoodbyesRead(List<ServerSession> leaving) {
+        long end = System.nanoTime() + 1_000_000_000L;
+        for (ServerSession s : leaving) {
+            while (Files.isDirectory(s.dir) && !Files.exists(s.dir.resolve(GOODBYE_READ_FILE))
+                    && s.peer.alive() && System.nanoTime() - end < 0) {
+                LockSupport.parkNanos(1_000_000L);
+            }
         }
     }
 
