@@ -221,9 +221,14 @@ public final class UdsClient implements TransportClient {
             }
             if (readLock.tryLock()) {
                 try {
+                    // Wait for the socket first, then read: the answer is rarely there the moment
+                    // the call is written, and a read that finds nothing costs a system call.
                     while (p.outcome == null && closedReason == null) {
-                        if (!readAvailable() && !waitFor(readSelector, deadline)) {
-                            break;
+                        if (!handleFrames()) {
+                            if (!waitFor(readSelector, deadline)) {
+                                break;
+                            }
+                            readAvailable();
                         }
                     }
                 } finally {
