@@ -658,14 +658,7 @@ public final class ShmClient implements TransportClient {
         } else {
             LOG.warn("a caller still reads the replies of '{}'; its queue stays open", configName);
         }
-        appendLock.lock();
-        try {
-            appenderClosed = true;
-            closeQuietly(appender);
-            closeQuietly(requests);
-        } finally {
-            appendLock.unlock();
-        }
+        closeWriter();
         try {
             watchdog.join(Duration.ofSeconds(2));
         } catch (InterruptedException e) {
@@ -675,11 +668,8 @@ public final class ShmClient implements TransportClient {
         deleteQuietly(myDir);
     }
 
-    /** Undoes a connect that failed after the queues were opened. */
-    private void abandon() {
-        closed.set(true);
-        closeQuietly(tailer);
-        closeQuietly(replies);
+    /** Closes the request writer, waiting for a send in progress; nothing is sent after this. */
+    private void closeWriter() {
         appendLock.lock();
         try {
             appenderClosed = true;
@@ -688,6 +678,14 @@ public final class ShmClient implements TransportClient {
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /** Undoes a connect that failed after the queues were opened. */
+    private void abandon() {
+        closed.set(true);
+        closeQuietly(tailer);
+        closeQuietly(replies);
+        closeWriter();
         control.close();
         deleteQuietly(myDir);
     }
