@@ -1,8 +1,10 @@
 package maestral.daemon;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import maestral.daemon.cli.Main;
 import org.junit.jupiter.api.io.TempDir;
 import testapp.TestApp;
 
@@ -23,6 +26,25 @@ import testapp.TestApp;
  * own configuration name, and ends every daemon and process the test started, by pid.
  */
 abstract class DaemonTestSupport {
+
+    /**
+     * What one run of the command line printed and returned.
+     *
+     * @param status the exit status
+     * @param out standard output
+     * @param err standard error
+     */
+    record CliResult(int status, String out, String err) {
+    }
+
+    /** {@return the outcome of the {@code maestral} command run in this JVM with the arguments} */
+    static CliResult maestral(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new CliResult(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
 
     private static final String[] DIRS = {"runtime", "config", "data", "log"};
 

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import maestral.api.CommunicationError;
-import maestral.daemon.cli.Main;
 import maestral.daemon.internal.ChildLauncher;
 import maestral.daemon.internal.InstanceRecord;
 import org.junit.jupiter.api.Assumptions;
@@ -143,7 +140,7 @@ class FaultsIT extends DaemonTestSupport {
         try {
             Files.delete(lockFile);
             assertFalse(Daemon.isRunning(config), "no one holds the (new) lock file");
-            String doctor = cli("doctor", "-c", config);
+            String doctor = maestral("doctor", "-c", config).out();
             assertTrue(doctor.contains("PROBLEM") && doctor.contains("daemon pid " + first)
                     && doctor.contains("does not hold the lock") && doctor.contains("missing"), doctor);
 
@@ -168,7 +165,7 @@ class FaultsIT extends DaemonTestSupport {
             try (MaestralProxy proxy = new MaestralProxy(config)) {
                 assertEquals("Stopped", proxy.status());
             }
-            String healthy = cli("doctor", "-c", config);
+            String healthy = maestral("doctor", "-c", config).out();
             assertFalse(healthy.contains("PROBLEM"), healthy);
             assertTrue(healthy.contains("Lock holder:    pid " + secondPid), healthy);
             figure("FaultsIT#lockFileDeleted", "firstPid=" + first + " secondPid=" + secondPid
@@ -194,9 +191,9 @@ class FaultsIT extends DaemonTestSupport {
         assertEquals(Start.FAILED, open.result());
         assertTrue(open.detail().contains(runtime.toString()) && open.detail().contains("rwx------"), open.detail());
         assertEquals(Start.FAILED, Daemon.startMaestralDaemonProcess(config, false, false, true));
-        String[] cli = cliWithStatus("start", "-c", config);
-        assertEquals("1", cli[0]);
-        assertTrue(cli[2].contains(runtime.toString()) && cli[2].contains("mode"), cli[2]);
+        CliResult cli = maestral("start", "-c", config);
+        assertEquals(1, cli.status());
+        assertTrue(cli.err().contains(runtime.toString()) && cli.err().contains("mode"), cli.err());
         assertNothingStarted(runtime);
 
         String owner = "not run: needs root to give the folder to another user";
@@ -208,9 +205,9 @@ class FaultsIT extends DaemonTestSupport {
                 assertEquals(Start.FAILED, foreign.result());
                 assertTrue(foreign.detail().contains(runtime.toString())
                         && foreign.detail().contains("belongs to uid 65534"), foreign.detail());
-                String[] cli2 = cliWithStatus("start", "-c", config);
-                assertEquals("1", cli2[0]);
-                assertTrue(cli2[2].contains(runtime.toString()) && cli2[2].contains("uid 65534"), cli2[2]);
+                CliResult cli2 = maestral("start", "-c", config);
+                assertEquals(1, cli2.status());
+                assertTrue(cli2.err().contains(runtime.toString()) && cli2.err().contains("uid 65534"), cli2.err());
                 IllegalStateException inProcess = assertThrows(IllegalStateException.class,
                         () -> Daemon.startMaestralDaemon(config, false, false));
                 assertTrue(inProcess.getMessage().contains(runtime.toString()), inProcess.getMessage());
@@ -358,27 +355,15 @@ class FaultsIT extends DaemonTestSupport {
         }
     }
 
-    private static String cli(String... args) {
-        return cliWithStatus(args)[1];
-    }
-
-    /** {@return exit status, standard output, standard error} of the command line run in this JVM */
-    private static String[] cliWithStatus(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new String[] {Integer.toString(status), out.toString(StandardCharsets.UTF_8),
-            err.toString(StandardCharsets.UTF_8)};
-    }
-
     private static boolean run(String... command) throws IOException, InterruptedException {
+        // Waits first, with a deadline, then reads: mount and umount print a line at most, and a
+        // read before the wait would block for as long as the command hangs.
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(20, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             return false;
         }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.exitValue() != 0) {
             System.out.println(String.join(" ", command) + ": " + out.trim());
         }

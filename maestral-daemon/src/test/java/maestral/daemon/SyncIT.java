@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +13,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import maestral.daemon.cli.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,16 +28,6 @@ class SyncIT extends DaemonTestSupport {
 
     private static final Duration DEADLINE = Duration.ofSeconds(40);
 
-    private record Result(int status, String out, String err) {
-    }
-
-    private Result maestral(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @BeforeEach
     void shortReconcile() {
@@ -94,10 +80,10 @@ class SyncIT extends DaemonTestSupport {
         write(remote.resolve("photos/cat.jpg"), "meow");
         write(remote.resolve("notes.txt"), "remote notes");
 
-        Result linked = maestral("link", remote.toString(), "--folder", local.toString(), "-c", config);
+        CliResult linked = maestral("link", remote.toString(), "--folder", local.toString(), "-c", config);
         assertEquals(0, linked.status(), linked.err());
         assertTrue(linked.out().contains("Run 'maestral start' to sync."), linked.out());
-        Result ls = maestral("ls", "-c", config);
+        CliResult ls = maestral("ls", "-c", config);
         assertEquals(0, ls.status(), ls.err());
         assertTrue(ls.out().contains("/photos/") && ls.out().contains("/notes.txt"), ls.out());
 
@@ -125,16 +111,16 @@ class SyncIT extends DaemonTestSupport {
             assertTrue(m.getHistory(100).stream().anyMatch(e -> e.dbxPath().equals("/music/song.mp3")
                     && e.direction().equals("down")));
 
-            Result status = maestral("status", "-c", config);
+            CliResult status = maestral("status", "-c", config);
             assertTrue(status.out().contains("Status:        Up to date"), status.out());
             assertTrue(status.out().contains("Remote:        " + remote), status.out());
-            Result history = maestral("history", "-c", config);
+            CliResult history = maestral("history", "-c", config);
             assertTrue(history.out().contains("/docs/report.txt"), history.out());
-            Result activity = maestral("activity", "-c", config);
+            CliResult activity = maestral("activity", "-c", config);
             assertEquals(0, activity.status());
-            Result fileStatus = maestral("filestatus", local.resolve("docs/report.txt").toString(), "-c", config);
+            CliResult fileStatus = maestral("filestatus", local.resolve("docs/report.txt").toString(), "-c", config);
             assertEquals("up to date", fileStatus.out().trim());
-            Result excluded = maestral("excluded", "add", "/music", "-c", config);
+            CliResult excluded = maestral("excluded", "add", "/music", "-c", config);
             assertEquals(0, excluded.status(), excluded.err());
             assertEquals("unwatched", maestral("filestatus", local.resolve("music/song.mp3").toString(),
                     "-c", config).out().trim());
