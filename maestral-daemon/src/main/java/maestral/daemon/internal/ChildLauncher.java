@@ -275,7 +275,6 @@ public final class ChildLauncher {
         Set<String> options = new LinkedHashSet<>();
         options.add("--enable-native-access=ALL-UNNAMED,maestral.lock,org.xerial.sqlitejdbc");
         options.add("-XX:+UseSerialGC");
-        options.add("-Xshare:auto");
         for (TransportProvider p : Transports.all().values()) {
             options.addAll(p.jvmOptions());
         }
