@@ -63,8 +63,13 @@ public class CommandBenchmark {
         command.environment().put("JDK_JAVA_OPTIONS",
                 String.join(" ", daemon.folders().systemPropertyOptions()));
         Process p = command.start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) { // first: its output is a few lines
+            p.destroyForcibly();
+            daemon.close();
+            throw new IllegalStateException("./maestral status did not finish within 60 s");
+        }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int code = p.waitFor();
+        int code = p.exitValue();
         if (code != 0 || !out.contains("Status:")) {
             daemon.close();
             throw new IllegalStateException("./maestral status gave " + code + ":\n" + out);

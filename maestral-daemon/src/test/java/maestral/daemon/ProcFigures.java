@@ -55,11 +55,11 @@ final class ProcFigures {
             return 0;
         }
         Process du = new ProcessBuilder("du", "-sB1", dir.toString()).redirectErrorStream(true).start();
-        String out = new String(du.getInputStream().readAllBytes());
-        if (!du.waitFor(20, TimeUnit.SECONDS)) {
+        if (!du.waitFor(20, TimeUnit.SECONDS)) { // first: du prints one line, reading first could block
             du.destroyForcibly();
             throw new IOException("du did not finish");
         }
+        String out = new String(du.getInputStream().readAllBytes());
         try {
             return Long.parseLong(out.trim().split("\\s+")[0]);
         } catch (NumberFormatException e) {

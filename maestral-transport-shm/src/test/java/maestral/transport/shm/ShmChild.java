@@ -90,7 +90,7 @@ public final class ShmChild {
                         }
                         int total = 0;
                         for (Future<Integer> f : done) {
-                            total += f.get();
+                            total += f.get(120, java.util.concurrent.TimeUnit.SECONDS);
                         }
                         System.out.println("OK " + total);
                     }
