@@ -7,6 +7,8 @@
  *
  * <p>System properties, read at each {@code bind} and {@code connect}:
  * <ul>
+ *   <li>{@code maestral.maxFrameBytes} ({@link maestral.api.spi.FrameLimit}, the one limit of
+ *       every transport): the largest frame, header included; default 64 MiB.</li>
  *   <li>{@code maestral.shm.idle}: how a waiting poller idles: {@code busy} (spin; lowest
  *       latency, a core per poller), {@code adaptive} (default: spin about 200 µs after the
  *       last message, yield about 1 ms, then park with pauses doubling up to the bound), or

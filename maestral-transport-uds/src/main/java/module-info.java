@@ -1,6 +1,7 @@
 /**
  * The unix-domain-socket transport of maestral: length-prefixed frames whose payloads Kryo
- * encodes, with every decodable type registered up front. The daemon serves them with Netty's
+ * encodes with serializers of the shared {@link maestral.api.spi.WireFormat}, every payload
+ * type registered up front. The daemon serves them with Netty's
  * native epoll (Linux) or kqueue (macOS) channels; a client uses the JDK's own socket channel
  * and no thread of its own, so that a lone caller's round trip is two system-call wake-ups,
  * as with a raw socket.
@@ -11,9 +12,10 @@
  *
  * <p>System properties, read when a server binds or a client connects:
  * <ul>
- *   <li>{@code maestral.uds.maxFrameBytes}: the largest frame, in bytes, that either side
- *       sends or accepts, header included; default {@code 67108864} (64 MiB). A peer that
- *       announces a larger frame is disconnected before anything is allocated for it.</li>
+ *   <li>{@code maestral.maxFrameBytes} ({@link maestral.api.spi.FrameLimit}, the one limit of
+ *       every transport): the largest frame, in bytes, that either side sends or accepts,
+ *       header included; default {@code 67108864} (64 MiB). A peer that announces a larger
+ *       frame is disconnected before anything is allocated for it.</li>
  *   <li>{@code maestral.uds.allowRoot}: whether a server that does not run as root accepts
  *       connections from root (uid 0); default {@code false}. Peers of any other uid than the
  *       server's own are always refused.</li>

@@ -13,7 +13,7 @@ import maestral.api.CommunicationError;
  * fails at once with a clear {@link CommunicationError} rather than with a garbled call.
  *
  * @param protocolVersion the version of the call protocol, {@link #PROTOCOL_VERSION} here
- * @param fingerprint the fingerprint of the interface, {@link MaestralMethods#fingerprint()}
+ * @param fingerprint the fingerprint of the wire model, {@link MaestralMethods#fingerprint()}
  * @param libraryVersion the version of the maestral library of the sender
  * @param transportId the transport in use
  * @param pid the sender's process id
@@ -22,8 +22,11 @@ import maestral.api.CommunicationError;
 public record Handshake(int protocolVersion, String fingerprint, String libraryVersion,
                         String transportId, long pid, String instanceId) {
 
-    /** The call protocol this library speaks. */
-    public static final int PROTOCOL_VERSION = 1;
+    /**
+     * The call protocol this library speaks: 2 since the shared {@link WireFormat}, whose
+     * {@link WireModel#fingerprint() fingerprint} covers every record component too.
+     */
+    public static final int PROTOCOL_VERSION = 2;
 
     /** The version of this library, from its build. */
     public static final String LIBRARY_VERSION = readLibraryVersion();
@@ -65,10 +68,10 @@ public record Handshake(int protocolVersion, String fingerprint, String libraryV
     public String incompatibility(Handshake other) {
         if (other.protocolVersion != protocolVersion || !other.fingerprint.equals(fingerprint)) {
             return "protocol mismatch: this side speaks protocol " + protocolVersion
-                    + " (library " + libraryVersion + ", interface " + fingerprint
+                    + " (library " + libraryVersion + ", wire model " + fingerprint
                     + "), the other side (pid " + other.pid + ") speaks protocol "
                     + other.protocolVersion + " (library " + other.libraryVersion
-                    + ", interface " + other.fingerprint + ")";
+                    + ", wire model " + other.fingerprint + ")";
         }
         return null;
     }

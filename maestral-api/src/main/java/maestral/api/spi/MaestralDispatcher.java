@@ -1,6 +1,8 @@
 package maestral.api.spi;
 
-import java.lang.reflect.InvocationTargetException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.util.Objects;
 import maestral.api.BadInputError;
@@ -8,11 +10,16 @@ import maestral.api.Maestral;
 
 /**
  * The {@link CallDispatcher} that carries calls out on a {@link Maestral} object, turning
- * whatever it throws into a {@link CallResult.Threw}.
+ * whatever it throws into a {@link CallResult.Threw}. Calls go through one
+ * {@link MethodHandle} per method, so an error arrives as itself, not wrapped (and its stack
+ * walked a second time) by reflection.
  *
  * <p><b>Safe for use by many threads at once</b> when the target is.
  */
 public final class MaestralDispatcher implements CallDispatcher {
+
+    /** One handle per method id: {@code (Maestral, Object[]) -> Object}. */
+    private static final MethodHandle[] HANDLES = handles();
 
     private final Maestral target;
 
@@ -45,12 +52,27 @@ public final class MaestralDispatcher implements CallDispatcher {
             }
         }
         try {
-            return new CallResult.Returned(method.invoke(target, args));
-        } catch (InvocationTargetException e) {
-            return new CallResult.Threw(RemoteError.of(e.getCause()));
-        } catch (IllegalAccessException | RuntimeException e) {
+            return new CallResult.Returned((Object) HANDLES[call.methodId()].invokeExact(target, args));
+        } catch (Throwable e) {
             return new CallResult.Threw(RemoteError.of(e));
         }
+    }
+
+    private static MethodHandle[] handles() {
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        MethodType erased = MethodType.methodType(Object.class, Maestral.class, Object[].class);
+        MethodHandle[] handles = new MethodHandle[MaestralMethods.count()];
+        for (int id = 0; id < handles.length; id++) {
+            Method m = MaestralMethods.method(id);
+            try {
+                handles[id] = lookup.unreflect(m)
+                        .asSpreader(Object[].class, m.getParameterCount())
+                        .asType(erased);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("cannot call " + m, e);
+            }
+        }
+        return handles;
     }
 
     /**

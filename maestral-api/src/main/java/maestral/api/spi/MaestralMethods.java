@@ -1,28 +1,19 @@
 package maestral.api.spi;
 
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import maestral.api.Maestral;
 
 /**
  * The table of {@link Maestral}'s methods that both sides of a connection share: each method
- * has a small integer id (its place in the table, sorted by signature), and the table has a
- * fingerprint that the {@link Handshake} compares.
+ * has a small integer id (its place in {@link WireModel#methods()}, sorted by signature), and
+ * the whole wire model has a fingerprint that the {@link Handshake} compares.
  */
 public final class MaestralMethods {
 
-    private static final List<Method> METHODS = Arrays.stream(Maestral.class.getMethods())
-            .filter(m -> !Modifier.isStatic(m.getModifiers()))
-            .sorted(Comparator.comparing(MaestralMethods::signature))
-            .toList();
+    private static final List<Method> METHODS = WireModel.STANDARD.methods();
 
     private static final Map<Method, Integer> IDS = new HashMap<>();
 
@@ -31,8 +22,6 @@ public final class MaestralMethods {
             IDS.put(METHODS.get(i), i);
         }
     }
-
-    private static final String FINGERPRINT = computeFingerprint();
 
     /**
      * The methods a served {@link Maestral} answers from memory, without waiting on I/O, on
@@ -112,34 +101,11 @@ public final class MaestralMethods {
         throw new IllegalArgumentException("no method of Maestral is named '" + name + "'");
     }
 
-    /** {@return a short hash of every method's generic signature} */
+    /**
+     * {@return the fingerprint of the whole wire model, {@link WireModel#fingerprint()} of
+     * {@link WireModel#STANDARD}}: every method signature and every record component
+     */
     public static String fingerprint() {
-        return FINGERPRINT;
-    }
-
-    /**
-     * {@return its name, generic parameter types and generic return type}
-     *
-     * @param m a method
-     */
-    static String signature(Method m) {
-        return m.getName() + Arrays.stream(m.getGenericParameterTypes())
-                .map(t -> t.getTypeName()).collect(Collectors.joining(",", "(", ")"))
-                + m.getGenericReturnType().getTypeName();
-    }
-
-    /**
-     * A 64-bit FNV-1a hash of the signatures: it only has to tell interfaces apart, not resist
-     * an adversary, and unlike a {@code MessageDigest} it costs a command-line JVM no start-up
-     * time.
-     */
-    private static String computeFingerprint() {
-        long hash = 0xcbf29ce484222325L;
-        for (Method m : METHODS) {
-            for (byte b : (signature(m) + "\n").getBytes(StandardCharsets.UTF_8)) {
-                hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
-            }
-        }
-        return HexFormat.of().toHexDigits(hash);
+        return WireModel.STANDARD.fingerprint();
     }
 }

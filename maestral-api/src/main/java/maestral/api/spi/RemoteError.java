@@ -1,7 +1,5 @@
 package maestral.api.spi;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import maestral.api.MaestralApiError;
 
 /**
@@ -19,7 +17,9 @@ import maestral.api.MaestralApiError;
  * @param dbxPathDst the remote destination of a move, or {@code null}
  * @param localPath the local path, or {@code null}
  * @param localPathDst the local destination of a move, or {@code null}
- * @param stackTrace the daemon's stack trace as text, or {@code ""}
+ * @param stackTrace where the daemon threw, as text: the frames above the dispatcher (the
+ *     transport's own frames below it are left out), at most {@value #MAX_FRAMES} for the
+ *     error and each of up to {@value #MAX_CAUSES} causes; or {@code ""}
  */
 public record RemoteError(String className, String title, String message, String dbxPath,
                           String dbxPathDst, String localPath, String localPathDst,
@@ -27,6 +27,13 @@ public record RemoteError(String className, String title, String message, String
 
     /** The title given to an error that is not a {@link MaestralApiError}. */
     public static final String UNEXPECTED_TITLE = "Unexpected error in the daemon";
+
+    /** The most frames of the error, and of each cause, that the stack trace keeps. */
+    public static final int MAX_FRAMES = 24;
+    /** The most causes the stack trace follows. */
+    public static final int MAX_CAUSES = 3;
+    /** The most characters of a message that the stack trace's headings keep. */
+    private static final int MAX_HEADING = 500;
 
     /**
      * {@return it as data}
@@ -40,7 +47,9 @@ public record RemoteError(String className, String title, String message, String
                     e.dbxPathDst(), e.localPath(), e.localPathDst(), trace);
         }
         String name = error.getClass().getName();
-        String detail = error.getMessage() == null ? name : name + ": " + error.getMessage();
+        String m = error.getMessage();
+        String detail = m == null ? name : name + ": "
+                + (m.length() <= MAX_HEADING ? m : m.substring(0, MAX_HEADING) + "… (" + m.length() + " chars)");
         return new RemoteError(name, UNEXPECTED_TITLE, detail, null, null, null, null, trace);
     }
 
@@ -57,9 +66,27 @@ public record RemoteError(String className, String title, String message, String
     }
 
     private static String stackTraceOf(Throwable error) {
-        StringWriter text = new StringWriter();
-        try (PrintWriter out = new PrintWriter(text)) {
-            error.printStackTrace(out);
+        StringBuilder text = new StringBuilder(1024);
+        Throwable t = error;
+        for (int depth = 0; t != null && depth <= MAX_CAUSES; depth++, t = t.getCause()) {
+            if (depth > 0) {
+                text.append("Caused by: ");
+            }
+            String heading = t.toString();
+            text.append(heading, 0, Math.min(heading.length(), MAX_HEADING))
+                    .append(heading.length() > MAX_HEADING ? "…\n" : "\n");
+            StackTraceElement[] frames = t.getStackTrace();
+            int shown = 0;
+            for (StackTraceElement f : frames) {
+                if (f.getClassName().equals(MaestralDispatcher.class.getName())) {
+                    break; // below it: the transport's frames, the same for every call
+                }
+                if (shown++ == MAX_FRAMES) {
+                    text.append("\t...\n");
+                    break;
+                }
+                text.append("\tat ").append(f).append('\n');
+            }
         }
         return text.toString();
     }

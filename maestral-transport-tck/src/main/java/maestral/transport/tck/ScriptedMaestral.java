@@ -69,6 +69,22 @@ public final class ScriptedMaestral implements Maestral {
         m.put("long", 1L << 40);
         m.put("double", 2.5);
         m.put("string", "grüße \u2603 \uD83D\uDE00");
+        m.put("latin1", "façade ÿ");
+        m.put("empty", "");
+        m.put("lone surrogates", "a\uD800b\uDFFFc\uDC00\uD83D");
+        m.put("nul", "nul\u0000in\u0000the middle\u0000");
+        m.put("byte", (byte) -7);
+        m.put("short", (short) -300);
+        m.put("char", '\uD800');
+        m.put("float", 1.5f);
+        m.put("instant", java.time.Instant.ofEpochSecond(-1, 999_999_999));
+        m.put("records", List.of(new maestral.api.AccountInfo("id", "a@b", "A B", "basic"),
+                new maestral.api.SpaceUsage(1, 2, "individual"),
+                new maestral.api.ErrorInfo("T", "t", "m", null),
+                new maestral.api.SyncErrorInfo("T", "t", "m", "/a", null, "/l", null),
+                new maestral.api.FileMetadata("n", "/n", "/N", false, 3, null, "r", "h"),
+                new maestral.api.SyncEvent(1, "up", "file", "added", "done", "/a", null, "/l", null,
+                        3, 2, java.time.Instant.EPOCH, null)));
         m.put("list", List.of("a", 1, 2.0, false));
         Map<String, Object> nested = new LinkedHashMap<>();
         nested.put("k", List.of(1L, "two"));

@@ -28,6 +28,7 @@ import maestral.api.MaestralApiError;
 import maestral.api.NotLinkedError;
 import maestral.api.spi.Availability;
 import maestral.api.spi.ErrorClasses;
+import maestral.api.spi.FrameLimit;
 import maestral.api.spi.Handshake;
 import maestral.api.spi.MaestralDispatcher;
 import maestral.api.spi.MaestralMethods;
@@ -260,6 +261,92 @@ public abstract class TransportConformanceSuite {
             assertEquals(sample.getValue(), remote.getState("s", sample.getKey()), sample.getKey());
         }
         assertNull(remote.getConf("main", "unset"));
+    }
+
+    @Test
+    void everyStringRoundTripsExactlyBothWays() {
+        List<String> samples = List.of("", "\u0000", "nul\u0000mid\u0000", "\uD800", "\uDFFF",
+                "a\uDC00\uD800b", "\uD83D\uDE00", "\uD83D", "ÿ\u0100", "\uFFFF\uFFFE", "x".repeat(70_000),
+                "é".repeat(40_000) + "\uD801");
+        for (String s : samples) {
+            String shown = s.length() > 20 ? s.length() + " chars" : s.codePoints()
+                    .mapToObj(Integer::toHexString).toList().toString();
+            assertEquals("echo:" + s, remote.excludedStatus(s), shown);
+            remote.setState("strings", "s", s);
+            assertEquals(s, served.getState("strings", "s"), shown);
+        }
+    }
+
+    @Test
+    void everyRecordOfTheWireModelRoundTripsBothWays() {
+        for (maestral.api.spi.WireModel.RecordType type : maestral.api.spi.WireModel.STANDARD.records()) {
+            if (type.type() == Handshake.class || type.type() == RemoteError.class) {
+                continue; // frame envelopes: every call and error above carries them
+            }
+            @SuppressWarnings("unchecked")
+            List<Object> samples = (List<Object>) ScriptedMaestral.CONF_SAMPLES.get("records");
+            Object sample = samples.stream().filter(type.type()::isInstance).findFirst()
+                    .orElseThrow(() -> new AssertionError("no sample of " + type.type().getName()
+                            + " in ScriptedMaestral.CONF_SAMPLES: add one"));
+            remote.setState("records", type.type().getSimpleName(), sample);
+            assertEquals(sample, served.getState("records", type.type().getSimpleName()));
+            assertEquals(sample, remote.getState("records", type.type().getSimpleName()));
+        }
+    }
+
+    // ---- the frame limit ----------------------------------------------------------------
+
+    /** The frame limit the limit tests set: the smallest allowed. */
+    protected static final int SMALL_LIMIT = FrameLimit.MIN;
+
+    @Test
+    void theOneFrameLimitHoldsBothWaysAndTheConnectionServesOn() throws IOException {
+        String before = System.getProperty(FrameLimit.PROPERTY);
+        TransportClient small;
+        System.setProperty(FrameLimit.PROPERTY, String.valueOf(SMALL_LIMIT));
+        try {
+            Endpoint e = new Endpoint("tck-small", runtimeDir, runtimeDir.resolve("small.sock"));
+            TransportServer s = provider().bind(e, Handshake.server(provider().id(), "instance-2"),
+                    new MaestralDispatcher(served));
+            toClose.add(s);
+            small = provider().connect(e, Handshake.client(provider().id()), Duration.ofSeconds(10));
+            toClose.add(small);
+        } finally {
+            if (before == null) {
+                System.clearProperty(FrameLimit.PROPERTY);
+            } else {
+                System.setProperty(FrameLimit.PROPERTY, before);
+            }
+        }
+        Maestral r = RemoteMaestral.over(small, CALL_TIMEOUT);
+
+        String justUnder = "u".repeat(SMALL_LIMIT - 200);
+        assertEquals("echo:" + justUnder, r.excludedStatus(justUnder), "a call just under the limit works");
+
+        String justOver = "o".repeat(SMALL_LIMIT);
+        maestral.api.BadInputError call = assertThrows(maestral.api.BadInputError.class,
+                () -> r.excludedStatus(justOver));
+        assertEquals("Cannot send the call", call.title());
+        assertTrue(call.message().contains(FrameLimit.PROPERTY) && call.message().contains("64 KiB")
+                && call.message().contains("excludedStatus(\"oooo") && call.message().contains(SMALL_LIMIT + " chars"),
+                call.message());
+        assertTrue(call.getMessage().length() < 500, "a short message: " + call.getMessage().length() + " chars");
+
+        maestral.api.BadInputError answer = assertThrows(maestral.api.BadInputError.class,
+                () -> r.listFolder("/big/2000", false));
+        assertEquals("Cannot send the answer", answer.title());
+        assertTrue(answer.message().contains(FrameLimit.PROPERTY) && answer.message().contains("64 KiB"),
+                answer.message());
+
+        String huge = "h".repeat(50_000_000);
+        maestral.api.BadInputError hugeCall = assertThrows(maestral.api.BadInputError.class,
+                () -> r.setState("s", "huge", huge));
+        assertTrue(hugeCall.getMessage().length() < 500, hugeCall.getMessage());
+        assertTrue(hugeCall.getMessage().contains("50000000 chars"), hugeCall.getMessage());
+
+        assertEquals("Up to date", r.status(), "the connection serves on");
+        assertTrue(small.isOpen());
+        assertEquals(3, r.listFolder("/", false).size());
     }
 
     // ---- errors -------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package maestral.transport.tck;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,11 @@ import maestral.api.spi.CallDispatcher;
 import maestral.api.spi.CallResult;
 import maestral.api.spi.Endpoint;
 import maestral.api.spi.Handshake;
+import maestral.api.spi.ByteBufferWire;
+import maestral.api.spi.FrameLimit;
 import maestral.api.spi.MethodCall;
+import maestral.api.spi.UnsendableException;
+import maestral.api.spi.WireFormat;
 import maestral.api.spi.TransportClient;
 import maestral.api.spi.TransportProvider;
 import maestral.api.spi.TransportServer;
@@ -29,7 +34,9 @@ import maestral.api.spi.TransportServer;
 /**
  * An in-memory transport within one JVM, only to prove the conformance suite: servers are
  * found by socket path in a static table, and each call runs on a virtual thread of the
- * server.
+ * server. Calls and answers travel as bytes of the SPI's shared {@link WireFormat} (through a
+ * {@link ByteBufferWire}), as a third-party transport would send them, under the one
+ * {@link FrameLimit}.
  */
 public final class LoopbackTransportProvider implements TransportProvider {
 
@@ -79,7 +86,7 @@ public final class LoopbackTransportProvider implements TransportProvider {
             throw new CommunicationError("the daemon refused the connection: " + refusal);
         }
         hello.requireCompatible(server.hello);
-        LoopbackClient client = new LoopbackClient(server);
+        LoopbackClient client = new LoopbackClient(server, FrameLimit.maxFrameBytes());
         server.clients.add(client);
         return client;
     }
@@ -97,6 +104,8 @@ public final class LoopbackTransportProvider implements TransportProvider {
         public boolean awaitAnswersSent(Duration timeout) {
             return unanswered.awaitNone(timeout);
         }
+
+        final int maxFrameBytes = FrameLimit.maxFrameBytes();
 
         LoopbackServer(Path marker, Handshake hello, CallDispatcher dispatcher) {
             this.marker = marker;
@@ -138,11 +147,13 @@ public final class LoopbackTransportProvider implements TransportProvider {
 
     private static final class LoopbackClient implements TransportClient {
         final LoopbackServer server;
+        final int maxFrameBytes;
         final Set<CompletableFuture<CallResult>> pending = ConcurrentHashMap.newKeySet();
         volatile CommunicationError failure;
 
-        LoopbackClient(LoopbackServer server) {
+        LoopbackClient(LoopbackServer server, int maxFrameBytes) {
             this.server = server;
+            this.maxFrameBytes = maxFrameBytes;
         }
 
         @Override
@@ -152,6 +163,14 @@ public final class LoopbackTransportProvider implements TransportProvider {
 
         @Override
         public CallResult call(MethodCall call, long timeoutNanos) {
+            ByteBuffer frame;
+            try {
+                ByteBufferWire out = ByteBufferWire.forWriting(256);
+                new WireFormat().limit(maxFrameBytes).writeCall(out, call);
+                frame = out.flip();
+            } catch (UnsendableException e) {
+                throw FrameLimit.cannotSend(call, e);
+            }
             CompletableFuture<CallResult> answer = new CompletableFuture<>();
             pending.add(answer);
             try {
@@ -162,7 +181,10 @@ public final class LoopbackTransportProvider implements TransportProvider {
                 try {
                     server.calls.execute(() -> {
                         try {
-                            answer.complete(server.dispatcher.dispatch(call));
+                            answer.complete(decodeResult(serve(frame)));
+                        } catch (RuntimeException e) {
+                            answer.completeExceptionally(new CommunicationError(
+                                    "a loopback frame could not be decoded: " + e, e));
                         } finally {
                             server.unanswered.end();
                         }
@@ -185,6 +207,24 @@ public final class LoopbackTransportProvider implements TransportProvider {
             } finally {
                 pending.remove(answer);
             }
+        }
+
+        /** The server's side: decodes the call, runs it, encodes its answer. */
+        private ByteBuffer serve(ByteBuffer frame) {
+            WireFormat format = new WireFormat().limit(server.maxFrameBytes);
+            CallResult result = server.dispatcher.dispatch(format.readCall(ByteBufferWire.forReading(frame)));
+            ByteBufferWire out = ByteBufferWire.forWriting(256);
+            try {
+                format.writeResult(out, result);
+            } catch (UnsendableException e) {
+                out = ByteBufferWire.forWriting(256);
+                format.writeResult(out, FrameLimit.cannotAnswer(e));
+            }
+            return out.flip();
+        }
+
+        private static CallResult decodeResult(ByteBuffer frame) {
+            return new WireFormat().readResult(ByteBufferWire.forReading(frame));
         }
 
         void fail(CommunicationError error) {

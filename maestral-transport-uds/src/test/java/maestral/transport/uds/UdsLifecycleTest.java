@@ -45,7 +45,7 @@ class UdsLifecycleTest {
         for (AutoCloseable c : opened.reversed()) {
             c.close();
         }
-        System.clearProperty(UdsSettings.MAX_FRAME_BYTES);
+        System.clearProperty(maestral.api.spi.FrameLimit.PROPERTY);
         waitUntil(() -> transportThreads().isEmpty(), "transport threads still alive: ");
     }
 
@@ -125,33 +125,6 @@ class UdsLifecycleTest {
         IOException e = assertThrows(IOException.class, () -> new UdsTransportProvider().bind(
                 new Endpoint("long", dir, deep), Handshake.server("uds", "x"), call -> null));
         assertTrue(e.getMessage().contains("bytes"), e.getMessage());
-    }
-
-    @Test
-    void aCallLargerThanTheFrameLimitFailsAloneAndTheConnectionServesOn() throws Exception {
-        System.setProperty(UdsSettings.MAX_FRAME_BYTES, "65536");
-        bind();
-        TransportClient client = connect();
-        Maestral remote = RemoteMaestral.over(client, DEADLINE);
-        List<String> big = new ArrayList<>();
-        for (int i = 0; i < 20_000; i++) {
-            big.add("/item/" + i);
-        }
-        BadInputError e = assertThrows(BadInputError.class, () -> remote.setExcludedItems(big));
-        assertTrue(e.getMessage().contains("65536"), e.getMessage());
-        assertEquals("Up to date", remote.status());
-        assertTrue(client.isOpen());
-    }
-
-    @Test
-    void aResultLargerThanTheFrameLimitArrivesAsAnError() throws Exception {
-        System.setProperty(UdsSettings.MAX_FRAME_BYTES, "65536");
-        bind();
-        Maestral remote = RemoteMaestral.over(connect(), DEADLINE);
-        maestral.api.MaestralApiError e = assertThrows(maestral.api.MaestralApiError.class,
-                () -> remote.listFolder("/big/5000", false));
-        assertEquals("Cannot send the result", e.title());
-        assertEquals(3, remote.listFolder("/", false).size());
     }
 
     @Test

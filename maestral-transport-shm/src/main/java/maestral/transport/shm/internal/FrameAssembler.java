@@ -10,13 +10,14 @@ import net.openhft.chronicle.bytes.Bytes;
 /**
  * Joins the FRAGMENTs of large frames ({@link ShmDescriptor}); fragments of several frames
  * (from several clients) may interleave. A fragment out of order, or a frame that would grow
- * past {@link ShmDescriptor#MAX_FRAME}, drops that frame.
+ * past {@link ShmSettings#maxBodyBytes()}, drops that frame; nothing is allocated past it.
  *
  * <p><b>Not thread-safe: only the holder of the reader role uses it.</b>
  */
 final class FrameAssembler {
 
     private final Map<Key, Partial> partials = new HashMap<>();
+    private final long maxFragments = ShmSettings.maxBodyBytes() / FRAGMENT_PAYLOAD + 1;
 
     private record Key(long sessionId, long correlationId) {
     }
@@ -77,7 +78,7 @@ final class FrameAssembler {
         int index = in.readInt();
         int count = in.readInt();
         Key key = new Key(h.sessionId(), h.correlationId());
-        if (count <= 1 || count > MAX_FRAME / FRAGMENT_PAYLOAD + 1 || index < 0 || index >= count) {
+        if (count <= 1 || count > maxFragments || index < 0 || index >= count) {
             drop(key);
             throw new MalformedFrameException("bad fragment " + index + " of " + count);
         }

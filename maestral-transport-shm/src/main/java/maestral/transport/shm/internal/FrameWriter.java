@@ -2,6 +2,7 @@ package maestral.transport.shm.internal;
 
 import static maestral.transport.shm.internal.ShmDescriptor.*;
 
+import maestral.api.spi.UnsendableException;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -48,7 +49,8 @@ final class FrameWriter {
      * @param sessionId the session
      * @param correlationId the call, or 0
      * @param body the body, as {@link FrameCodec#writeBody} takes it
-     * @throws UnsupportedValueException when the body cannot be carried; nothing was appended
+     * @throws UnsendableException when the body cannot be carried (no wire type, or over the
+     *     frame limit); nothing was appended
      * @throws java.io.UncheckedIOException when the queue file cannot grow (a full folder: the
      *     JVM reports the fault on the mapped page as an {@link InternalError})
      */
@@ -97,10 +99,6 @@ final class FrameWriter {
         try {
             codec.writeBody(b, type, body);
             long length = b.readRemaining();
-            if (length > MAX_FRAME) {
-                throw new UnsupportedValueException("a frame of " + length
-                        + " bytes is over the shm transport's limit of " + (MAX_FRAME >> 20) + " MiB", null);
-            }
             if (length <= FRAGMENT_PAYLOAD) {
                 try (DocumentContext dc = appender.writingDocument()) {
                     Bytes<?> out = dc.wire().bytes();

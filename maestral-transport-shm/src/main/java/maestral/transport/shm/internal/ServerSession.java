@@ -4,10 +4,10 @@ import static maestral.transport.shm.internal.ShmDescriptor.*;
 
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
-import maestral.api.BadInputError;
+import maestral.api.spi.FrameLimit;
+import maestral.api.spi.UnsendableException;
 import maestral.api.spi.CallResult;
 import maestral.api.spi.Handshake;
-import maestral.api.spi.RemoteError;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import org.slf4j.Logger;
@@ -68,9 +68,8 @@ final class ServerSession {
             replies++;
             try {
                 writer.write(appender, REPLY, id, correlationId, result);
-            } catch (UnsupportedValueException e) {
-                writer.write(appender, REPLY, id, correlationId, new CallResult.Threw(RemoteError.of(
-                        new BadInputError("Cannot send the result", e.getMessage()))));
+            } catch (UnsendableException e) {
+                writer.write(appender, REPLY, id, correlationId, FrameLimit.cannotAnswer(e));
             }
             return true;
         } catch (RuntimeException e) {

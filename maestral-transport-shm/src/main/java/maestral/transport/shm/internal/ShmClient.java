@@ -12,14 +12,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import maestral.api.BadInputError;
+import maestral.api.spi.FrameLimit;
+import maestral.api.spi.UnsendableException;
 import maestral.api.CallTimeoutError;
 import maestral.api.CommunicationError;
 import maestral.api.spi.CallResult;
 import maestral.api.spi.Endpoint;
 import maestral.api.spi.Handshake;
 import maestral.api.spi.MethodCall;
-import maestral.api.spi.RemoteError;
 import maestral.api.spi.TransportClient;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
@@ -262,9 +262,8 @@ public final class ShmClient implements TransportClient {
                 if (!send(CALL, correlationId, call)) {
                     throw closedError();
                 }
-            } catch (UnsupportedValueException e) {
-                return new CallResult.Threw(RemoteError.of(new BadInputError("Bad call",
-                        "cannot send " + call + ": " + e.getMessage())));
+            } catch (UnsendableException e) {
+                throw FrameLimit.cannotSend(call, e);
             } catch (CommunicationError e) {
                 throw e;
             } catch (RuntimeException e) {

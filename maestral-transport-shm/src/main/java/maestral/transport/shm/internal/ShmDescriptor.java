@@ -36,20 +36,18 @@ package maestral.transport.shm.internal;
  *  +---------------+---------------+-------------------------------+-------------------------------+--------
  * </pre>
  * The session id names one client connection (and its reply queue); the correlation id one
- * call of it. Bodies by type ({@code str} is a string as described under values,
- * {@code sb} a stop-bit integer):
+ * call of it. The bodies are the shared {@link maestral.api.spi.WireFormat} of the
+ * {@link maestral.api.spi.WireModel} (values, records and strings as every transport writes
+ * them):
  * <pre>
- *  HELLO    client → daemon  handshake: sb protocol, str fingerprint, str library,
- *                            str transport, 8 pid, str instance
- *  WELCOME  daemon → client  the daemon's handshake, as HELLO
- *  REFUSED  daemon → client  str reason
- *  CALL     client → daemon  sb method id, sb argument count, value...
- *  REPLY    daemon → client  1 outcome: 0 returned, then a value;
- *                                       1 threw, then 8 str: class, title, message, dbxPath,
- *                                         dbxPathDst, localPath, localPathDst, stackTrace
+ *  HELLO    client → daemon  a handshake
+ *  WELCOME  daemon → client  the daemon's handshake
+ *  REFUSED  daemon → client  a string: the reason
+ *  CALL     client → daemon  a call
+ *  REPLY    daemon → client  a result
  *  BYE      client → daemon  (empty) the client closes
  *  BYE_ACK  daemon → client  (empty) the daemon dropped the session
- *  GOODBYE  daemon → client  str reason: the daemon closes
+ *  GOODBYE  daemon → client  a string: why the daemon closes
  *  FRAGMENT either way       a piece of a frame too large for one document:
  * </pre>
  * A Chronicle document holds at most a quarter of a block (64 KiB here), so a frame whose body
@@ -61,22 +59,8 @@ package maestral.transport.shm.internal;
  *  |  frame type   | fragment index| fragment count| bytes of the frame body ...
  *  +---------------+---------------+---------------+------------------------
  * </pre>
- * The reader joins them and decodes the body as a frame of that type; a frame is at most
- * {@link #MAX_FRAME} bytes.
- *
- * <h2>Values</h2>
- * A tag byte, then its payload. Only these tags are ever decoded; anything else makes the
- * frame malformed.
- * <pre>
- *  0 null    1 false   2 true     3 int sb    4 long sb    5 double 8    6 String str
- *  7 Instant sb seconds, sb nanos  8 List sb n, n values   9 Map sb n, n (key value)
- * 10 byte 1  11 short sb  12 char sb  13 float 4
- * 20 AccountInfo  21 SpaceUsage  22 FileMetadata  23 SyncEvent  24 SyncErrorInfo  25 ErrorInfo:
- *    the record's components in order, each as a value
- * </pre>
- * A string ({@code str}) is {@code sb (utf8Length + 1)} then its UTF-8 bytes, {@code 0} for
- * null; unpaired surrogates are kept as three-byte sequences so that every Java string
- * survives.
+ * The reader joins them and decodes the body as a frame of that type; a frame body is at
+ * most {@link ShmSettings#maxBodyBytes()} bytes (the one frame limit of every transport).
  */
 public final class ShmDescriptor {
 
@@ -167,60 +151,6 @@ public final class ShmDescriptor {
     public static final int FRAGMENT_DATA_OFFSET = BODY_OFFSET + 12;
     /** The most frame-body bytes in one document (a whole frame or a fragment): 32 KiB. */
     public static final int FRAGMENT_PAYLOAD = 32 << 10;
-
-    /** A reply's outcome: the call returned. */
-    public static final byte RETURNED = 0;
-    /** A reply's outcome: the call threw. */
-    public static final byte THREW = 1;
-
-    // ---- value tags ------------------------------------------------------------------
-
-    /** Tag of {@code null}. */
-    public static final byte T_NULL = 0;
-    /** Tag of {@code false}. */
-    public static final byte T_FALSE = 1;
-    /** Tag of {@code true}. */
-    public static final byte T_TRUE = 2;
-    /** Tag of an {@code Integer}. */
-    public static final byte T_INT = 3;
-    /** Tag of a {@code Long}. */
-    public static final byte T_LONG = 4;
-    /** Tag of a {@code Double}. */
-    public static final byte T_DOUBLE = 5;
-    /** Tag of a {@code String}. */
-    public static final byte T_STRING = 6;
-    /** Tag of an {@code Instant}. */
-    public static final byte T_INSTANT = 7;
-    /** Tag of a {@code List}. */
-    public static final byte T_LIST = 8;
-    /** Tag of a {@code Map}. */
-    public static final byte T_MAP = 9;
-    /** Tag of a {@code Byte}. */
-    public static final byte T_BYTE = 10;
-    /** Tag of a {@code Short}. */
-    public static final byte T_SHORT = 11;
-    /** Tag of a {@code Character}. */
-    public static final byte T_CHAR = 12;
-    /** Tag of a {@code Float}. */
-    public static final byte T_FLOAT = 13;
-    /** Tag of an {@code AccountInfo}. */
-    public static final byte T_ACCOUNT_INFO = 20;
-    /** Tag of a {@code SpaceUsage}. */
-    public static final byte T_SPACE_USAGE = 21;
-    /** Tag of a {@code FileMetadata}. */
-    public static final byte T_FILE_METADATA = 22;
-    /** Tag of a {@code SyncEvent}. */
-    public static final byte T_SYNC_EVENT = 23;
-    /** Tag of a {@code SyncErrorInfo}. */
-    public static final byte T_SYNC_ERROR_INFO = 24;
-    /** Tag of an {@code ErrorInfo}. */
-    public static final byte T_ERROR_INFO = 25;
-
-    /** The largest frame body, 256 MiB. */
-    public static final long MAX_FRAME = 256L << 20;
-
-    /** How deeply lists and maps may nest in a decoded value. */
-    public static final int MAX_DEPTH = 64;
 
     /**
      * {@return the name of a frame type, for logs}

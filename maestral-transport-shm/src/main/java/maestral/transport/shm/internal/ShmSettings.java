@@ -29,6 +29,16 @@ public record ShmSettings(String idleStrategy, long maxParkNanos, long blockSize
     /** The block size of the queue files: 256 KiB. */
     public static final long BLOCK_SIZE = 256 << 10;
 
+    /**
+     * {@return the largest frame body, in bytes: {@link maestral.api.spi.FrameLimit#maxFrameBytes()},
+     * the one limit of every transport, less a frame's header}
+     *
+     * @throws IllegalArgumentException when that property is set to a bad value
+     */
+    public static long maxBodyBytes() {
+        return maestral.api.spi.FrameLimit.maxFrameBytes() - ShmDescriptor.BODY_OFFSET;
+    }
+
     /** Validates the parts. */
     public ShmSettings {
         IdleStrategy.byName(idleStrategy, Math.max(1, maxParkNanos)); // fails on a bad name

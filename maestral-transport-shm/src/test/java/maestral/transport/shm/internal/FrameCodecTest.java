@@ -1,5 +1,7 @@
 package maestral.transport.shm.internal;
 
+import maestral.api.spi.WireModel;
+import maestral.api.spi.UnsendableException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -118,7 +120,7 @@ class FrameCodecTest {
     void callsResultsErrorsAndHandshakesRoundTrip() {
         MethodCall call = new MethodCall(7, new Object[] {"s", 1, null, List.of("x")});
         bytes.clear();
-        codec.writeCall(bytes, call);
+        codec.writeBody(bytes, ShmDescriptor.CALL, call);
         assertEquals(call, codec.readCall(bytes));
 
         RemoteError error = new RemoteError("maestral.api.NotFoundError", "t", "m", "/a", null, "/l",
@@ -126,13 +128,13 @@ class FrameCodecTest {
         for (CallResult r : List.of(new CallResult.Returned(null), new CallResult.Returned(List.of(1, 2)),
                 new CallResult.Threw(error))) {
             bytes.clear();
-            codec.writeResult(bytes, r);
+            codec.writeBody(bytes, ShmDescriptor.REPLY, r);
             assertEquals(r, codec.readResult(bytes));
         }
 
         Handshake hello = new Handshake(3, "fp", "1.0", "shm", 1234, "inst");
         bytes.clear();
-        codec.writeHandshake(bytes, hello);
+        codec.writeBody(bytes, ShmDescriptor.HELLO, hello);
         assertEquals(hello, codec.readHandshake(bytes));
     }
 
@@ -152,9 +154,9 @@ class FrameCodecTest {
     @Test
     void anUnknownTypeIsRefusedBeforeAnythingIsDecoded() {
         bytes.clear();
-        assertThrows(UnsupportedValueException.class, () -> codec.writeValue(bytes, new Object()));
-        assertThrows(UnsupportedValueException.class, () -> codec.writeValue(bytes, List.of(java.nio.file.Path.of("/"))));
-        assertThrows(UnsupportedValueException.class, () -> codec.writeValue(bytes, new int[] {1}));
+        assertThrows(UnsendableException.class, () -> codec.writeValue(bytes, new Object()));
+        assertThrows(UnsendableException.class, () -> codec.writeValue(bytes, List.of(java.nio.file.Path.of("/"))));
+        assertThrows(UnsendableException.class, () -> codec.writeValue(bytes, new int[] {1}));
     }
 
     @Test
@@ -186,19 +188,19 @@ class FrameCodecTest {
     void deepNestingIsMalformed() {
         bytes.clear();
         for (int i = 0; i < 10_000; i++) {
-            bytes.writeByte(ShmDescriptor.T_LIST).writeStopBit(1);
+            bytes.writeByte((byte) WireModel.Kind.LIST.tag()).writeStopBit(1);
         }
-        bytes.writeByte(ShmDescriptor.T_NULL);
+        bytes.writeByte((byte) WireModel.Kind.NULL.tag());
         assertThrows(MalformedFrameException.class, () -> codec.readValue(bytes));
     }
 
     @Test
     void aHugeCountIsMalformedWithoutAllocatingIt() {
         bytes.clear();
-        bytes.writeByte(ShmDescriptor.T_LIST).writeStopBit(Integer.MAX_VALUE);
+        bytes.writeByte((byte) WireModel.Kind.LIST.tag()).writeStopBit(Integer.MAX_VALUE);
         assertThrows(MalformedFrameException.class, () -> codec.readValue(bytes));
         bytes.clear();
-        bytes.writeByte(ShmDescriptor.T_STRING).writeStopBit(1L << 40);
+        bytes.writeByte((byte) WireModel.Kind.STRING.tag()).writeStopBit(1L << 40);
         assertThrows(MalformedFrameException.class, () -> codec.readValue(bytes));
     }
 
@@ -226,13 +228,16 @@ class FrameCodecTest {
     }
 
     @Test
-    void stringsAreCesu8() {
+    void stringsFollowTheSharedRule() {
         bytes.clear();
-        codec.writeString(bytes, "é\uD83D\uDE00");
-        assertEquals(2 + 6 + 1, bytes.readStopBit());
-        byte[] b = new byte[8];
+        codec.writeBody(bytes, ShmDescriptor.REFUSED, "é");
+        assertEquals((1 << 1) + 1, bytes.readStopBit(), "Latin-1 form, one char");
+        assertEquals(0xE9, bytes.readUnsignedByte());
+        bytes.clear();
+        codec.writeBody(bytes, ShmDescriptor.REFUSED, "é\uD83D\uDE00");
+        assertEquals((3 << 1 | 1) + 1, bytes.readStopBit(), "UTF-16 form, three code units");
+        byte[] b = new byte[6];
         bytes.read(b);
-        assertArrayEquals(new byte[] {(byte) 0xC3, (byte) 0xA9, (byte) 0xED, (byte) 0xA0, (byte) 0xBD,
-                (byte) 0xED, (byte) 0xB8, (byte) 0x80}, b);
+        assertArrayEquals(new byte[] {(byte) 0xE9, 0, 0x3D, (byte) 0xD8, 0x00, (byte) 0xDE}, b);
     }
 }

@@ -1,5 +1,7 @@
 package maestral.transport.shm.internal;
 
+import maestral.api.spi.WireModel;
+import maestral.api.spi.UnsendableException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -124,10 +126,10 @@ class FrameFragmentTest {
             b.writeInt(ShmDescriptor.REPLY).writeInt(1).writeInt(3).writeByte((byte) 0);
             assertThrows(MalformedFrameException.class, () -> assembler.accept(h, b));
             b.clear();
-            b.writeInt(ShmDescriptor.REPLY).writeInt(0).writeInt(2).writeByte(ShmDescriptor.RETURNED);
+            b.writeInt(ShmDescriptor.REPLY).writeInt(0).writeInt(2).writeByte((byte) 0);
             assertNull(assembler.accept(h, b));
             b.clear();
-            b.writeInt(ShmDescriptor.REPLY).writeInt(1).writeInt(2).writeByte(ShmDescriptor.T_NULL);
+            b.writeInt(ShmDescriptor.REPLY).writeInt(1).writeInt(2).writeByte((byte) WireModel.Kind.NULL.tag());
             FrameAssembler.Joined j = assembler.accept(h, b);
             assertNotNull(j);
             assertEquals(new CallResult.Returned(null), new FrameCodec().readResult(j.body()));

@@ -1,5 +1,7 @@
 package maestral.transport.shm.internal;
 
+import maestral.api.spi.WireModel;
+import maestral.api.spi.UnsendableException;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Instant;
@@ -28,7 +30,7 @@ import net.openhft.chronicle.bytes.Bytes;
  */
 class RecordFuzzTest {
 
-    private static final byte[] LENGTHED = {ShmDescriptor.T_STRING, ShmDescriptor.T_LIST, ShmDescriptor.T_MAP};
+    private static final byte[] LENGTHED = {(byte) WireModel.Kind.STRING.tag(), (byte) WireModel.Kind.LIST.tag(), (byte) WireModel.Kind.MAP.tag()};
 
     @Property(tries = 2000)
     void randomBytesAreMalformedOrAKnownValue(@ForAll @Size(max = 200) byte[] junk, @ForAll("readers") int reader) {
@@ -53,7 +55,8 @@ class RecordFuzzTest {
                                                                  @ForAll @Size(max = 16) byte[] tail) {
         Bytes<byte[]> in = Bytes.allocateElasticOnHeap(64);
         try {
-            in.writeByte(type).writeStopBit(length);
+            in.writeByte(type);
+            writeLeb128(in, length);
             in.write(tail);
             assertThrows(MalformedFrameException.class, () -> new FrameCodec().readValue(in));
         } finally {
@@ -65,7 +68,8 @@ class RecordFuzzTest {
     void callsWithBadArgumentCountsAreMalformed(@ForAll int methodId, @ForAll("badLengths") long count) {
         Bytes<byte[]> in = Bytes.allocateElasticOnHeap(64);
         try {
-            in.writeInt(methodId).writeStopBit(count);
+            in.writeInt(methodId);
+            writeLeb128(in, count);
             Object v;
             try {
                 v = new FrameCodec().readCall(in);
@@ -95,6 +99,15 @@ class RecordFuzzTest {
                 Arbitraries.longs().between(1L << 20, Long.MAX_VALUE),
                 Arbitraries.of(-1L, Long.MIN_VALUE, Long.MAX_VALUE, (long) Integer.MAX_VALUE,
                         (long) Integer.MAX_VALUE + 1, 1L << 40));
+    }
+
+    /** A length as the shared format writes it: unsigned LEB128, a negative one as its 64 bits. */
+    private static void writeLeb128(Bytes<?> out, long v) {
+        while ((v & ~0x7FL) != 0) {
+            out.writeByte((byte) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        out.writeByte((byte) v);
     }
 
     private static Object read(int reader, Bytes<?> in) {

@@ -16,7 +16,7 @@ package maestral.transport.uds.internal;
  *  +              correlation id (int64)                           +
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                  payload: Kryo, see WireRegistry             ...  16 PAYLOAD_OFFSET
+ *  |        payload: Kryo + WireFormat, see WireRegistry          ...  16 PAYLOAD_OFFSET
  *  +---------------------------------------------------------------+
  * </pre>
  *
@@ -66,8 +66,8 @@ public final class FrameDescriptor {
     /** Frame type: the result of a call. */
     public static final byte RESULT = 4;
 
-    /** The default largest frame, header included: 64 MiB. */
-    public static final int DEFAULT_MAX_FRAME_BYTES = 64 << 20;
+    /** The default largest frame, header included: {@link maestral.api.spi.FrameLimit#DEFAULT}. */
+    public static final int DEFAULT_MAX_FRAME_BYTES = maestral.api.spi.FrameLimit.DEFAULT;
 
     private FrameDescriptor() {
     }

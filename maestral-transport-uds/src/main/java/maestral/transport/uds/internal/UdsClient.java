@@ -17,14 +17,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import maestral.api.BadInputError;
 import maestral.api.CallTimeoutError;
 import maestral.api.CommunicationError;
 import maestral.api.spi.CallResult;
+import maestral.api.spi.FrameLimit;
 import maestral.api.spi.Endpoint;
 import maestral.api.spi.Handshake;
 import maestral.api.spi.MethodCall;
 import maestral.api.spi.TransportClient;
+import maestral.api.spi.UnsendableException;
 
 /**
  * One connection to a daemon over a JDK unix-domain {@link SocketChannel}, multiplexing calls
@@ -171,8 +172,8 @@ public final class UdsClient implements TransportClient {
         ByteBuffer frame;
         try {
             frame = WireCodec.encodeCall(id, call, settings.maxFrameBytes());
-        } catch (WireCodec.EncodeException e) {
-            throw new BadInputError("Cannot send the call", "Cannot send " + call + ": " + e.getMessage());
+        } catch (UnsendableException e) {
+            throw FrameLimit.cannotSend(call, e);
         }
         Pending p = new Pending(Thread.currentThread());
         pending.put(id, p);

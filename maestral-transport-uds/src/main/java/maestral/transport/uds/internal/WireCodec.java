@@ -2,20 +2,25 @@ package maestral.transport.uds.internal;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.ByteBufferInput;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import maestral.api.MaestralApiError;
 import maestral.api.spi.CallResult;
+import maestral.api.spi.FrameLimit;
 import maestral.api.spi.Handshake;
 import maestral.api.spi.MethodCall;
-import maestral.api.spi.RemoteError;
+import maestral.api.spi.UnsendableException;
+import maestral.api.spi.WireFormat;
+import maestral.api.spi.WireFormatException;
 
 /**
  * Encodes and decodes whole frames (see {@link FrameDescriptor}) with pooled Kryo instances
- * of the {@link WireRegistry}.
+ * of the {@link WireRegistry}, whose serializers write the shared {@link WireFormat}. A frame
+ * in direct memory is decoded where it lies (a {@link ByteBufferInput} over it), not copied
+ * to the heap first.
  *
  * <p><b>Safe for use by many threads at once</b>: each encode or decode borrows its own Kryo
  * and buffers from a pool.
@@ -28,10 +33,12 @@ public final class WireCodec {
 
     /** One Kryo with its reusable buffers. */
     private static final class Lease {
-        final Kryo kryo = WireRegistry.newKryo();
+        final WireFormat format = new WireFormat();
+        final KryoWire wire = new KryoWire();
+        final Kryo kryo = WireRegistry.newKryo(format, wire);
         final Output output = new Output(INITIAL_BUFFER, -1);
         final Input input = new Input();
-        byte[] inputBuffer = new byte[INITIAL_BUFFER];
+        final ByteBufferInput directInput = new ByteBufferInput();
     }
 
     private static final Pool<Lease> POOL = new Pool<>(true, false, 64) {
@@ -45,10 +52,8 @@ public final class WireCodec {
             if (lease.output.getBuffer().length > KEEP_BUFFER) {
                 lease.output.setBuffer(new byte[INITIAL_BUFFER], -1);
             }
-            if (lease.inputBuffer.length > KEEP_BUFFER) {
-                lease.inputBuffer = new byte[INITIAL_BUFFER];
-            }
-            lease.input.setBuffer(lease.inputBuffer, 0, 0);
+            lease.input.setBuffer(EMPTY, 0, 0);
+            lease.directInput.setBuffer(EMPTY_DIRECT);
         }
     };
 
@@ -61,14 +66,8 @@ public final class WireCodec {
     public record HelloReply(Handshake server, String refusal) {
     }
 
-    /** Thrown when a value cannot be encoded within the frame limit or is of no wire type. */
-    public static final class EncodeException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        EncodeException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
+    private static final byte[] EMPTY = {};
+    private static final java.nio.ByteBuffer EMPTY_DIRECT = java.nio.ByteBuffer.allocateDirect(0);
 
     private WireCodec() {
     }
@@ -88,8 +87,6 @@ public final class WireCodec {
             Output out = start(lease, maxFrameBytes);
             lease.kryo.writeObject(out, hello);
             return finish(alloc, lease, FrameDescriptor.HELLO, 0L);
-        } catch (KryoException | IllegalArgumentException e) {
-            throw new EncodeException("cannot encode the handshake: " + e.getMessage(), e);
         } finally {
             POOL.free(lease);
         }
@@ -109,10 +106,8 @@ public final class WireCodec {
         try {
             Output out = start(lease, maxFrameBytes);
             lease.kryo.writeObject(out, hello);
-            WireRegistry.writeString(out, refusal);
+            lease.format.writeString(lease.wire, refusal);
             return finish(alloc, lease, FrameDescriptor.HELLO_REPLY, 0L);
-        } catch (KryoException | IllegalArgumentException e) {
-            throw new EncodeException("cannot encode the handshake reply: " + e.getMessage(), e);
         } finally {
             POOL.free(lease);
         }
@@ -125,7 +120,7 @@ public final class WireCodec {
      * @param correlationId the call's id on its connection
      * @param call the call
      * @param maxFrameBytes the largest frame
-     * @throws EncodeException when an argument is of no wire type or the frame is too large
+     * @throws UnsendableException when an argument is of no wire type or the frame is too large
      */
     public static ByteBuf encodeCall(ByteBufAllocator alloc, long correlationId, MethodCall call,
                                      int maxFrameBytes) {
@@ -134,8 +129,8 @@ public final class WireCodec {
             Output out = start(lease, maxFrameBytes);
             lease.kryo.writeObject(out, call);
             return finish(alloc, lease, FrameDescriptor.CALL, correlationId);
-        } catch (KryoException | IllegalArgumentException e) {
-            throw new EncodeException(problem(e, maxFrameBytes), e);
+        } catch (KryoException e) {
+            throw unsendable(e, maxFrameBytes);
         } finally {
             POOL.free(lease);
         }
@@ -156,15 +151,10 @@ public final class WireCodec {
             Output out = start(lease, maxFrameBytes);
             try {
                 lease.kryo.writeClassAndObject(out, result);
-            } catch (RuntimeException | StackOverflowError e) {
-                String what = result instanceof CallResult.Returned(Object value) && value != null
-                        ? "a " + value.getClass().getName() : "the result";
-                RemoteError error = new RemoteError(MaestralApiError.class.getName(),
-                        "Cannot send the result",
-                        "The daemon cannot send " + what + ": " + problem(e, maxFrameBytes),
-                        null, null, null, null, "");
+            } catch (UnsendableException | KryoException e) {
                 out = start(lease, maxFrameBytes);
-                lease.kryo.writeClassAndObject(out, new CallResult.Threw(error));
+                lease.kryo.writeClassAndObject(out, FrameLimit.cannotAnswer(
+                        e instanceof UnsendableException u ? u : unsendable((KryoException) e, maxFrameBytes)));
             }
             return finish(alloc, lease, FrameDescriptor.RESULT, correlationId);
         } finally {
@@ -172,17 +162,16 @@ public final class WireCodec {
         }
     }
 
-    private static String problem(Throwable e, int maxFrameBytes) {
-        if (e instanceof com.esotericsoftware.kryo.io.KryoBufferOverflowException) {
-            return "it does not fit in a frame of at most " + maxFrameBytes + " bytes ("
-                    + UdsSettings.MAX_FRAME_BYTES + ")";
-        }
-        return e.getMessage();
+    /** Kryo's own refusal (its buffer's limit is the frame limit's backstop) as the shared one. */
+    private static UnsendableException unsendable(KryoException e, int maxFrameBytes) {
+        return e instanceof com.esotericsoftware.kryo.io.KryoBufferOverflowException
+                ? UnsendableException.tooLarge(maxFrameBytes) : new UnsendableException(e.getMessage());
     }
 
     private static Output start(Lease lease, int maxFrameBytes) {
         Output out = lease.output;
         int maxPayload = maxFrameBytes - FrameDescriptor.HEADER_LENGTH;
+        lease.format.limit(maxFrameBytes, FrameDescriptor.HEADER_LENGTH + 1); // + Kryo's class id
         byte[] buffer = out.getBuffer();
         out.setBuffer(buffer.length <= maxPayload ? buffer : new byte[Math.min(INITIAL_BUFFER, maxPayload)],
                 maxPayload);
@@ -201,8 +190,6 @@ public final class WireCodec {
             Output out = start(lease, maxFrameBytes);
             lease.kryo.writeObject(out, hello);
             return finish(lease, FrameDescriptor.HELLO, 0L);
-        } catch (KryoException | IllegalArgumentException e) {
-            throw new EncodeException("cannot encode the handshake: " + e.getMessage(), e);
         } finally {
             POOL.free(lease);
         }
@@ -214,7 +201,7 @@ public final class WireCodec {
      * @param correlationId the call's id on its connection
      * @param call the call
      * @param maxFrameBytes the largest frame
-     * @throws EncodeException when an argument is of no wire type or the frame is too large
+     * @throws UnsendableException when an argument is of no wire type or the frame is too large
      */
     public static java.nio.ByteBuffer encodeCall(long correlationId, MethodCall call, int maxFrameBytes) {
         Lease lease = POOL.obtain();
@@ -222,8 +209,8 @@ public final class WireCodec {
             Output out = start(lease, maxFrameBytes);
             lease.kryo.writeObject(out, call);
             return finish(lease, FrameDescriptor.CALL, correlationId);
-        } catch (KryoException | IllegalArgumentException e) {
-            throw new EncodeException(problem(e, maxFrameBytes), e);
+        } catch (KryoException e) {
+            throw unsendable(e, maxFrameBytes);
         } finally {
             POOL.free(lease);
         }
@@ -259,7 +246,7 @@ public final class WireCodec {
      * {@return the handshake in a HELLO frame}
      *
      * @param frame a whole frame
-     * @throws KryoException when the payload is not a handshake
+     * @throws WireFormatException when the payload is not a handshake
      */
     public static Handshake decodeHello(ByteBuf frame) {
         Lease lease = POOL.obtain();
@@ -268,6 +255,8 @@ public final class WireCodec {
             Handshake hello = lease.kryo.readObject(in, Handshake.class);
             end(in);
             return hello;
+        } catch (KryoException e) {
+            throw KryoWire.malformed(e);
         } finally {
             POOL.free(lease);
         }
@@ -277,12 +266,14 @@ public final class WireCodec {
      * {@return the server's answer in a HELLO_REPLY frame}
      *
      * @param frame a whole frame
-     * @throws KryoException when the payload is not a handshake reply
+     * @throws WireFormatException when the payload is not a handshake reply
      */
     public static HelloReply decodeHelloReply(ByteBuf frame) {
         Lease lease = POOL.obtain();
         try {
             return readHelloReply(lease, open(lease, frame));
+        } catch (KryoException e) {
+            throw KryoWire.malformed(e);
         } finally {
             POOL.free(lease);
         }
@@ -294,12 +285,14 @@ public final class WireCodec {
      * @param frame the array
      * @param offset where the frame starts in it
      * @param length the frame's total size, length field included
-     * @throws KryoException when the payload is not a handshake reply
+     * @throws WireFormatException when the payload is not a handshake reply
      */
     public static HelloReply decodeHelloReply(byte[] frame, int offset, int length) {
         Lease lease = POOL.obtain();
         try {
             return readHelloReply(lease, open(lease, frame, offset, length));
+        } catch (KryoException e) {
+            throw KryoWire.malformed(e);
         } finally {
             POOL.free(lease);
         }
@@ -307,7 +300,7 @@ public final class WireCodec {
 
     private static HelloReply readHelloReply(Lease lease, Input in) {
         Handshake hello = lease.kryo.readObject(in, Handshake.class);
-        String refusal = WireRegistry.readString(in);
+        String refusal = lease.format.readString(lease.wire);
         end(in);
         return new HelloReply(hello, refusal);
     }
@@ -316,7 +309,7 @@ public final class WireCodec {
      * {@return the call in a CALL frame}
      *
      * @param frame a whole frame
-     * @throws KryoException when the payload is not a call
+     * @throws WireFormatException when the payload is not a call
      */
     public static MethodCall decodeCall(ByteBuf frame) {
         Lease lease = POOL.obtain();
@@ -325,6 +318,8 @@ public final class WireCodec {
             MethodCall call = lease.kryo.readObject(in, MethodCall.class);
             end(in);
             return call;
+        } catch (KryoException e) {
+            throw KryoWire.malformed(e);
         } finally {
             POOL.free(lease);
         }
@@ -334,12 +329,14 @@ public final class WireCodec {
      * {@return the result in a RESULT frame}
      *
      * @param frame a whole frame
-     * @throws KryoException when the payload is not a result
+     * @throws WireFormatException when the payload is not a result
      */
     public static CallResult decodeResult(ByteBuf frame) {
         Lease lease = POOL.obtain();
         try {
             return readResult(lease, open(lease, frame));
+        } catch (KryoException e) {
+            throw KryoWire.malformed(e);
         } finally {
             POOL.free(lease);
         }
@@ -351,12 +348,14 @@ public final class WireCodec {
      * @param frame the array
      * @param offset where the frame starts in it
      * @param length the frame's total size, length field included
-     * @throws KryoException when the payload is not a result
+     * @throws WireFormatException when the payload is not a result
      */
     public static CallResult decodeResult(byte[] frame, int offset, int length) {
         Lease lease = POOL.obtain();
         try {
             return readResult(lease, open(lease, frame, offset, length));
+        } catch (KryoException e) {
+            throw KryoWire.malformed(e);
         } finally {
             POOL.free(lease);
         }
@@ -368,7 +367,7 @@ public final class WireCodec {
         if (result instanceof CallResult r) {
             return r;
         }
-        throw new KryoException("a RESULT frame holds a "
+        throw new WireFormatException("a RESULT frame holds a "
                 + (result == null ? "null" : result.getClass().getName()));
     }
 
@@ -394,33 +393,33 @@ public final class WireCodec {
         int start = frame.readerIndex() + FrameDescriptor.PAYLOAD_OFFSET;
         int length = frame.writerIndex() - start;
         if (length < 0) {
-            throw new KryoException("frame shorter than its header");
+            throw new WireFormatException("frame shorter than its header");
         }
+        Input in;
         if (frame.hasArray()) {
-            lease.input.setBuffer(frame.array(), frame.arrayOffset() + start, length);
+            in = lease.input;
+            in.setBuffer(frame.array(), frame.arrayOffset() + start, length);
         } else {
-            if (lease.inputBuffer.length < length) {
-                lease.inputBuffer = new byte[Math.max(length,
-                        Math.min(lease.inputBuffer.length * 2, KEEP_BUFFER))];
-            }
-            frame.getBytes(start, lease.inputBuffer, 0, length);
-            lease.input.setBuffer(lease.inputBuffer, 0, length);
+            in = lease.directInput;
+            lease.directInput.setBuffer(frame.nioBuffer(start, length));
         }
-        return lease.input;
+        lease.wire.input = in;
+        return in;
     }
 
     private static Input open(Lease lease, byte[] frame, int offset, int length) {
         int payload = length - FrameDescriptor.PAYLOAD_OFFSET;
         if (payload < 0) {
-            throw new KryoException("frame shorter than its header");
+            throw new WireFormatException("frame shorter than its header");
         }
         lease.input.setBuffer(frame, offset + FrameDescriptor.PAYLOAD_OFFSET, payload);
+        lease.wire.input = lease.input;
         return lease.input;
     }
 
     private static void end(Input in) {
         if (in.position() != in.limit()) {
-            throw new KryoException((in.limit() - in.position()) + " bytes left after the payload");
+            throw new WireFormatException((in.limit() - in.position()) + " bytes left after the payload");
         }
     }
 }
