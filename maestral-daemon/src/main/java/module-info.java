@@ -17,6 +17,10 @@
  *   <li>{@code maestral.callTimeout}: seconds each proxy call may take (default 30);</li>
  *   <li>{@code maestral.sync.reconcileInterval}: seconds between two full reconciles of a
  *       syncing daemon (default 60);</li>
+ *   <li>{@code maestral.store.maxValueBytes}: the most bytes a config or state value may take as
+ *       JSON (default 1048576, 1 MiB); a larger value is refused;</li>
+ *   <li>{@code maestral.store.maxFileBytes}: the most bytes a config or state file may take
+ *       (default 8388608, 8 MiB); a change that would make it larger is refused;</li>
  *   <li>{@code maestral.dir.runtime}, {@code maestral.dir.config}, {@code maestral.dir.data},
  *       {@code maestral.dir.log}: folder overrides (default from XDG or macOS locations).</li>
  * </ul>

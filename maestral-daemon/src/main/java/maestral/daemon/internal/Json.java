@@ -1,5 +1,7 @@
 package maestral.daemon.internal;
 
+import java.io.Serial;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,14 +60,57 @@ public final class Json {
      */
     public static String write(Object value) {
         StringBuilder out = new StringBuilder();
-        write(value, out, "");
+        write(value, out, "", Long.MAX_VALUE);
         return out.append('\n').toString();
     }
 
-    private static void write(Object value, StringBuilder out, String indent) {
+    /**
+     * {@return the UTF-8 bytes of its JSON text, as {@link #write(Object)} writes it}
+     *
+     * <p>Each character of the text takes a byte at least, so writing stops as soon as the text
+     * has more than {@code maxBytes} characters: a giant value is refused without being encoded.
+     *
+     * @param value a supported value
+     * @param maxBytes the most bytes allowed
+     * @throws TooLargeException when the text takes more than {@code maxBytes}
+     */
+    public static byte[] writeUtf8(Object value, long maxBytes) {
+        StringBuilder out = new StringBuilder();
+        write(value, out, "", maxBytes);
+        byte[] utf8 = out.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > maxBytes) {
+            throw new TooLargeException(utf8.length);
+        }
+        return utf8;
+    }
+
+    /** A JSON text would take more bytes than allowed. */
+    public static final class TooLargeException extends IllegalArgumentException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        /** A lower bound of the text's UTF-8 size. */
+        private final long atLeast;
+
+        private TooLargeException(long atLeast) {
+            super("the JSON text takes at least " + atLeast + " bytes");
+            this.atLeast = atLeast;
+        }
+
+        /** {@return a lower bound of the text's UTF-8 size, over the limit: the exact size when known} */
+        public long atLeast() {
+            return atLeast;
+        }
+    }
+
+    /** Appends the text of {@code value}; throws once {@code out} has more than {@code max} characters. */
+    private static void write(Object value, StringBuilder out, String indent, long max) {
+        if (out.length() > max) {
+            throw new TooLargeException(out.length());
+        }
         switch (value) {
             case null -> out.append("null");
-            case String s -> quote(s, out);
+            case String s -> quote(s, out, max);
             case Double d -> out.append(d.toString());
             case Number n -> out.append(n.toString());
             case Boolean b -> out.append(b);
@@ -77,7 +122,7 @@ public final class Json {
                 out.append("[\n");
                 for (int i = 0; i < list.size(); i++) {
                     out.append(indent).append("  ");
-                    write(list.get(i), out, indent + "  ");
+                    write(list.get(i), out, indent + "  ", max);
                     out.append(i + 1 < list.size() ? ",\n" : "\n");
                 }
                 out.append(indent).append(']');
@@ -91,9 +136,9 @@ public final class Json {
                 int i = 0;
                 for (Map.Entry<?, ?> e : map.entrySet()) {
                     out.append(indent).append("  ");
-                    quote(String.valueOf(e.getKey()), out);
+                    quote(String.valueOf(e.getKey()), out, max);
                     out.append(": ");
-                    write(e.getValue(), out, indent + "  ");
+                    write(e.getValue(), out, indent + "  ", max);
                     out.append(++i < map.size() ? ",\n" : "\n");
                 }
                 out.append(indent).append('}');
@@ -102,9 +147,16 @@ public final class Json {
         }
     }
 
-    private static void quote(String s, StringBuilder out) {
+    private static void quote(String s, StringBuilder out, long max) {
+        long atLeast = out.length() + 2L + s.length(); // the quotes, and a byte at least per character
+        if (atLeast > max) {
+            throw new TooLargeException(atLeast);
+        }
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
+            if (out.length() > max) { // escapes made it longer
+                throw new TooLargeException(out.length());
+            }
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");

@@ -1,6 +1,7 @@
 package maestral.daemon.internal;
 
 import java.io.IOException;
+import java.io.Serial;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -23,25 +24,101 @@ import org.slf4j.LoggerFactory;
  * <p><b>Safe for use by many threads at once.</b> Writers take turns; a reader never waits
  * for a write to reach the disk (it sees the new value as soon as it is set), so getters
  * built on a store answer from memory.
+ *
+ * <p>Sizes are bounded: {@link #set} refuses a value whose JSON text takes more bytes than
+ * allowed (1 MiB by default), or a change after which the file would (8 MiB by default).
  */
 public final class JsonStore {
 
+    /** The system property with the most UTF-8 bytes a value's JSON text may take. */
+    public static final String MAX_VALUE_BYTES = "maestral.store.maxValueBytes";
+    /** The system property with the most bytes the file may take. */
+    public static final String MAX_FILE_BYTES = "maestral.store.maxFileBytes";
+    /** The default of {@link #MAX_VALUE_BYTES}: 1 MiB. */
+    public static final int DEFAULT_MAX_VALUE_BYTES = 1 << 20;
+    /** The default of {@link #MAX_FILE_BYTES}: 8 MiB. */
+    public static final int DEFAULT_MAX_FILE_BYTES = 8 << 20;
+
     private static final Logger LOG = LoggerFactory.getLogger(JsonStore.class);
+    /** The most characters of a section or name quoted in a message. */
+    private static final int QUOTED = 60;
 
     private final Path file;
     private final Map<String, Map<String, Object>> defaults;
+    private final int maxValueBytes;
+    private final int maxFileBytes;
+    /**
+     * Read under its own lock; changed only by {@link #set}, under this store's lock too, which
+     * replaces a section's map instead of changing it, so a map taken from it never changes.
+     */
     private final Map<String, Map<String, Object>> values = new LinkedHashMap<>();
+
+    /**
+     * Loads the file, if any, with the limits of the system properties {@value #MAX_VALUE_BYTES}
+     * and {@value #MAX_FILE_BYTES}, or their defaults.
+     *
+     * @param file the JSON file
+     * @param defaults the value of each section's names when unset
+     * @throws IllegalArgumentException naming the property when one is not a positive integer
+     */
+    public JsonStore(Path file, Map<String, Map<String, Object>> defaults) {
+        this(file, defaults, limit(MAX_VALUE_BYTES, DEFAULT_MAX_VALUE_BYTES),
+                limit(MAX_FILE_BYTES, DEFAULT_MAX_FILE_BYTES));
+    }
 
     /**
      * Loads the file, if any; a damaged file is kept aside and the defaults are used.
      *
      * @param file the JSON file
      * @param defaults the value of each section's names when unset
+     * @param maxValueBytes the most UTF-8 bytes a value's JSON text may take
+     * @param maxFileBytes the most bytes the file may take
+     * @throws IllegalArgumentException when a limit is not positive
      */
-    public JsonStore(Path file, Map<String, Map<String, Object>> defaults) {
+    public JsonStore(Path file, Map<String, Map<String, Object>> defaults, int maxValueBytes, int maxFileBytes) {
+        if (maxValueBytes <= 0 || maxFileBytes <= 0) {
+            throw new IllegalArgumentException("limits must be positive, not " + maxValueBytes + " and "
+                    + maxFileBytes);
+        }
         this.file = file;
         this.defaults = defaults;
+        this.maxValueBytes = maxValueBytes;
+        this.maxFileBytes = maxFileBytes;
         load();
+    }
+
+    /** {@return the value of a size property, or its default when unset} */
+    private static int limit(String property, int defaultValue) {
+        String value = System.getProperty(property);
+        try {
+            int bytes = value == null ? defaultValue : Integer.parseInt(value.strip());
+            if (bytes <= 0) {
+                throw new NumberFormatException();
+            }
+            return bytes;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(property + " must be a positive whole number of bytes, at most "
+                    + Integer.MAX_VALUE + ", not '" + value + "'");
+        }
+    }
+
+    /** A value or a file would be larger than its limit; nothing was changed. */
+    public static final class LimitException extends IllegalArgumentException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        /** A short title. */
+        private final String title;
+
+        private LimitException(String title, String message) {
+            super(message);
+            this.title = title;
+        }
+
+        /** {@return a short title: "Value too large" or "Store too large"} */
+        public String title() {
+            return title;
+        }
     }
 
     private void load() {
@@ -99,15 +176,46 @@ public final class JsonStore {
      * @param section the section
      * @param name the name
      * @param value a value {@link Json#requireSupported supported} by the store
+     * @throws LimitException when the value or the file would be too large; nothing changes
+     * @throws IllegalArgumentException when the value is not supported; nothing changes
      */
     public synchronized void set(String section, String name, Object value) {
         Json.requireSupported(value);
-        String text;
-        synchronized (values) {
-            values.computeIfAbsent(section, k -> new LinkedHashMap<>()).put(name, copy(value));
-            text = Json.write(values);
+        String where = "'" + shorten(name) + "' in section '" + shorten(section) + "'";
+        try {
+            Json.writeUtf8(value, maxValueBytes);
+        } catch (Json.TooLargeException e) {
+            throw new LimitException("Value too large", where + " takes at least " + e.atLeast()
+                    + " bytes as JSON, over the limit of " + maxValueBytes + " bytes (system property "
+                    + MAX_VALUE_BYTES + ")");
         }
-        save(text);
+        // no lock needed to read values: only this method changes it, and it holds this store's lock
+        Map<String, Object> changed = new LinkedHashMap<>(values.getOrDefault(section, Map.of()));
+        changed.put(name, copy(value));
+        Map<String, Map<String, Object>> next = new LinkedHashMap<>(values);
+        next.put(section, changed);
+        byte[] utf8;
+        try {
+            utf8 = Json.writeUtf8(next, maxFileBytes);
+        } catch (Json.TooLargeException e) {
+            throw new LimitException("Store too large", "setting " + where + " would make " + file.getFileName()
+                    + " take at least " + e.atLeast() + " bytes, over the limit of " + maxFileBytes
+                    + " bytes (system property " + MAX_FILE_BYTES + ")");
+        }
+        synchronized (values) {
+            values.put(section, changed);
+        }
+        save(utf8);
+    }
+
+    /** {@return the text, cut to {@value #QUOTED} characters or so for a message} */
+    private static String shorten(String name) {
+        String text = String.valueOf(name);
+        if (text.length() <= QUOTED) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(QUOTED - 1)) ? QUOTED - 1 : QUOTED;
+        return text.substring(0, end) + "...";
     }
 
     /**
@@ -132,11 +240,10 @@ public final class JsonStore {
         };
     }
 
-    private void save(String text) {
+    private void save(byte[] bytes) {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 ch.write(java.nio.ByteBuffer.wrap(bytes));

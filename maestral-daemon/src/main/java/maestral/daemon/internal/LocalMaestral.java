@@ -219,7 +219,7 @@ public final class LocalMaestral implements Maestral, AutoCloseable {
                 clean.add(p);
             }
         }
-        conf.set("main", "excluded_items", clean);
+        set(conf, "main", "excluded_items", clean);
         excludedChanged();
     }
 
@@ -236,7 +236,7 @@ public final class LocalMaestral implements Maestral, AutoCloseable {
         List<String> items = new ArrayList<>(excludedItems());
         items.removeIf(i -> i.equals(p) || isInside(i, p));
         items.add(p);
-        conf.set("main", "excluded_items", items);
+        set(conf, "main", "excluded_items", items);
         excludedChanged();
     }
 
@@ -251,7 +251,7 @@ public final class LocalMaestral implements Maestral, AutoCloseable {
                     null, null, null);
         }
         items.removeIf(i -> i.equals(p) || isInside(i, p));
-        conf.set("main", "excluded_items", items);
+        set(conf, "main", "excluded_items", items);
         excludedChanged();
     }
 
@@ -832,6 +832,8 @@ public final class LocalMaestral implements Maestral, AutoCloseable {
     private static void set(JsonStore store, String section, String name, Object value) {
         try {
             store.set(section, name, value);
+        } catch (JsonStore.LimitException e) {
+            throw new BadInputError(e.title(), e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new BadInputError("Invalid value", e.getMessage());
         }

@@ -1,5 +1,6 @@
 package maestral.daemon.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,11 +20,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link JsonStore}: defaults, atomic persistence, and damaged files. */
+/** {@link JsonStore}: defaults, atomic persistence, damaged files, and size limits. */
 class JsonStoreTest {
 
     private static final Map<String, Map<String, Object>> DEFAULTS = Map.of(
@@ -177,6 +181,148 @@ class JsonStoreTest {
             }
         }
         assertNoTemporaryFiles();
+    }
+
+    // ---- size limits ----
+
+    /** {@return a string whose JSON text as a value, quotes and newline included, takes {@code bytes}} */
+    private static String valueOfSize(int bytes) {
+        String s = "x".repeat(bytes - 3);
+        assertEquals(bytes, Json.write(s).getBytes(StandardCharsets.UTF_8).length);
+        return s;
+    }
+
+    @Test
+    void aValueAtTheLimitIsKeptAndOneByteMoreIsRefused() throws IOException {
+        JsonStore store = new JsonStore(file(), DEFAULTS, 1000, 1 << 20);
+        String atLimit = valueOfSize(1000);
+        store.set("app", "big", atLimit);
+        assertEquals(atLimit, new JsonStore(file(), DEFAULTS, 1000, 1 << 20).get("app", "big"));
+
+        byte[] before = Files.readAllBytes(file());
+        JsonStore.LimitException e = assertThrows(JsonStore.LimitException.class,
+                () -> store.set("app", "big", valueOfSize(1001)));
+        assertEquals("Value too large", e.title());
+        assertMessage(e, "'big'", "'app'", "1001 bytes", "limit of 1000 bytes", JsonStore.MAX_VALUE_BYTES);
+        assertArrayEquals(before, Files.readAllBytes(file()), "the file is unchanged");
+        assertEquals(atLimit, store.get("app", "big"));
+        assertNoTemporaryFiles();
+    }
+
+    @Test
+    void aValueCountsInUtf8BytesAndNestedValuesCount() {
+        JsonStore store = new JsonStore(file(), DEFAULTS, 1000, 1 << 20);
+        // 333 three-byte characters take 999 bytes, 1002 with the quotes and newline
+        assertThrows(JsonStore.LimitException.class, () -> store.set("app", "wide", "\u20ac".repeat(333)));
+        assertThrows(JsonStore.LimitException.class,
+                () -> store.set("app", "deep", Map.of("k", List.of(valueOfSize(1000)))));
+        assertNull(store.get("app", "wide"));
+        assertNull(store.get("app", "deep"));
+        assertFalse(Files.exists(file()), "nothing was written");
+    }
+
+    @Test
+    void aChangeThatMakesTheFileTooLargeIsRefused() throws IOException {
+        JsonStore store = new JsonStore(file(), DEFAULTS, 1000, 2500);
+        store.set("a", "one", valueOfSize(1000));
+        store.set("a", "two", valueOfSize(1000));
+        byte[] before = Files.readAllBytes(file());
+        JsonStore.LimitException e = assertThrows(JsonStore.LimitException.class,
+                () -> store.set("b", "three", valueOfSize(1000)));
+        assertEquals("Store too large", e.title());
+        assertMessage(e, "'three'", "'b'", "test.json", "limit of 2500 bytes", JsonStore.MAX_FILE_BYTES);
+        long size = bytesIn(e);
+        assertTrue(size > 2500 && size < 3100, e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(file()));
+        assertNull(store.get("b", "three"));
+        assertNull(new JsonStore(file(), DEFAULTS).get("b", "three"));
+
+        // replacing a value by a smaller one is fine, and then there is room again
+        store.set("a", "two", 1);
+        store.set("b", "three", valueOfSize(1000));
+        assertEquals(1, new JsonStore(file(), DEFAULTS).get("a", "two"));
+        assertTrue(Files.size(file()) <= 2500);
+    }
+
+    @Test
+    void aHugeStringIsRefusedWithoutEncodingIt() throws IOException {
+        JsonStore store = new JsonStore(file(), DEFAULTS);
+        store.set("app", "log_level", 10);
+        byte[] before = Files.readAllBytes(file());
+        // every quote doubles when encoded: the text would take 128 MiB and more
+        String huge = "\"".repeat(64 << 20);
+        JsonStore.LimitException e = assertThrows(JsonStore.LimitException.class,
+                () -> store.set("app", "log_level", huge));
+        assertMessage(e, "'log_level'", "'app'", "limit of " + JsonStore.DEFAULT_MAX_VALUE_BYTES + " bytes");
+        long size = bytesIn(e);
+        assertTrue(size > JsonStore.DEFAULT_MAX_VALUE_BYTES, e.getMessage());
+        assertTrue(size < 2L * huge.length(), "the size is a bound found without encoding: " + e.getMessage());
+        assertTrue(e.getMessage().length() < 300, e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(file()));
+        assertEquals(10, store.get("app", "log_level"));
+    }
+
+    @Test
+    void aHugeNameIsRefusedWithAShortMessage() {
+        JsonStore store = new JsonStore(file(), DEFAULTS, 1000, 5000);
+        String name = "n".repeat(10_000);
+        JsonStore.LimitException e = assertThrows(JsonStore.LimitException.class,
+                () -> store.set("app", name, 1));
+        assertEquals("Store too large", e.title());
+        assertTrue(e.getMessage().length() < 300, e.getMessage());
+        assertTrue(e.getMessage().contains("'" + "n".repeat(60) + "...'"), e.getMessage());
+        assertFalse(Files.exists(file()));
+    }
+
+    @Test
+    void theLimitsComeFromSystemProperties() {
+        System.setProperty(JsonStore.MAX_VALUE_BYTES, "100");
+        System.setProperty(JsonStore.MAX_FILE_BYTES, " 300 ");
+        try {
+            JsonStore store = new JsonStore(file(), DEFAULTS);
+            store.set("a", "v", valueOfSize(100));
+            JsonStore.LimitException value = assertThrows(JsonStore.LimitException.class,
+                    () -> store.set("a", "w", valueOfSize(101)));
+            assertMessage(value, "limit of 100 bytes");
+            store.set("a", "w", valueOfSize(100));
+            JsonStore.LimitException file = assertThrows(JsonStore.LimitException.class,
+                    () -> store.set("a", "x", valueOfSize(100)));
+            assertMessage(file, "limit of 300 bytes");
+        } finally {
+            System.clearProperty(JsonStore.MAX_VALUE_BYTES);
+            System.clearProperty(JsonStore.MAX_FILE_BYTES);
+        }
+    }
+
+    @Test
+    void aBadLimitPropertyFailsNamingIt() {
+        for (String property : List.of(JsonStore.MAX_VALUE_BYTES, JsonStore.MAX_FILE_BYTES)) {
+            for (String bad : List.of("0", "-5", "1.5", "ten", "", "4294967296")) {
+                System.setProperty(property, bad);
+                try {
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                            () -> new JsonStore(file(), DEFAULTS));
+                    assertMessage(e, property, "positive whole number of bytes", "'" + bad + "'");
+                } finally {
+                    System.clearProperty(property);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new JsonStore(file(), DEFAULTS, 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> new JsonStore(file(), DEFAULTS, 10, -1));
+    }
+
+    private static void assertMessage(Exception e, String... parts) {
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), "'" + part + "' not in: " + e.getMessage());
+        }
+    }
+
+    /** {@return the size in bytes a limit message gives} */
+    private static long bytesIn(Exception e) {
+        Matcher m = Pattern.compile("at least (\\d+) bytes").matcher(e.getMessage());
+        assertTrue(m.find(), e.getMessage());
+        return Long.parseLong(m.group(1));
     }
 
     private void assertNoTemporaryFiles() throws IOException {

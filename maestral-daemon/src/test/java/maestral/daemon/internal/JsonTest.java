@@ -1,5 +1,6 @@
 package maestral.daemon.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -50,6 +51,30 @@ class JsonTest {
     void everyStringRoundTrips(@ForAll("strings") String s) {
         String text = Json.write(s);
         assertEquals(s, Json.read(new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * A bounded write gives the bytes of {@link Json#write} when they fit, and one byte less
+     * refuses them with a true lower bound of their size, over the limit.
+     */
+    @Property(tries = 300)
+    void aBoundedWriteGivesTheTextOrALowerBound(@ForAll("values") Object value) {
+        byte[] utf8 = Json.write(value).getBytes(StandardCharsets.UTF_8);
+        assertArrayEquals(utf8, Json.writeUtf8(value, utf8.length));
+        Json.TooLargeException e = assertThrows(Json.TooLargeException.class,
+                () -> Json.writeUtf8(value, utf8.length - 1));
+        assertTrue(e.atLeast() > utf8.length - 1 && e.atLeast() <= utf8.length, e.getMessage());
+    }
+
+    /** A string is refused by its length alone, before any of it is written. */
+    @Test
+    void aLongStringIsRefusedByItsLength() {
+        String s = "\u0001".repeat(1000); // 6 bytes each when written
+        Json.TooLargeException e = assertThrows(Json.TooLargeException.class, () -> Json.writeUtf8(s, 999));
+        assertEquals(1002, e.atLeast(), "the quotes and a byte per character");
+        assertTrue(assertThrows(Json.TooLargeException.class, () -> Json.writeUtf8(s, 1002)).atLeast() > 1002,
+                "escapes that go over the limit are caught while writing");
+        assertEquals(6003, Json.writeUtf8(s, 6003).length);
     }
 
     @Provide

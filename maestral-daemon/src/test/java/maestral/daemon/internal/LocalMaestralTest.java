@@ -1,5 +1,6 @@
 package maestral.daemon.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -459,6 +460,49 @@ class LocalMaestralTest {
         assertBadInput(() -> m.setState("main", "float", 1.5f));
         assertEquals(null, m.getConf("main", "when"));
         assertEquals(null, open().getConf("main", "when"));
+    }
+
+    @Test
+    void setConfAndSetStateRefuseOversizedValuesAndKeepTheOldOnes() throws Exception {
+        LocalMaestral m = open();
+        m.setConf("main", "note", "old");
+        m.setState("account", "note", "old");
+        byte[] confBefore = Files.readAllBytes(folders.configFile(CONFIG));
+        String big = "x".repeat(JsonStore.DEFAULT_MAX_VALUE_BYTES);
+        for (Executable call : List.<Executable>of(() -> m.setConf("main", "note", big),
+                () -> m.setState("account", "note", List.of(big)))) {
+            BadInputError e = assertThrows(BadInputError.class, call);
+            assertEquals("Value too large", e.title());
+            for (String part : List.of("'note'", "limit of " + JsonStore.DEFAULT_MAX_VALUE_BYTES + " bytes",
+                    JsonStore.MAX_VALUE_BYTES)) {
+                assertTrue(e.getMessage().contains(part), "'" + part + "' not in: " + e.getMessage());
+            }
+            assertTrue(e.getMessage().length() < 300, "the value is not in the message");
+        }
+        BadInputError state = assertThrows(BadInputError.class, () -> m.setState("account", "note", big));
+        assertTrue(state.getMessage().contains("'account'"), state.getMessage());
+        assertEquals("old", m.getConf("main", "note"));
+        assertEquals("old", m.getState("account", "note"));
+        assertEquals("old", open().getState("account", "note"));
+        assertArrayEquals(confBefore, Files.readAllBytes(folders.configFile(CONFIG)));
+    }
+
+    @Test
+    void theStateFileLimitIsAPropertyAndItsErrorIsBadInput() {
+        System.setProperty(JsonStore.MAX_FILE_BYTES, "2000");
+        try {
+            LocalMaestral m = open();
+            m.setState("main", "a", "x".repeat(900));
+            BadInputError e = assertThrows(BadInputError.class, () -> m.setState("main", "b", "x".repeat(1200)));
+            assertEquals("Store too large", e.title());
+            for (String part : List.of("'b'", "'main'", "limit of 2000 bytes", JsonStore.MAX_FILE_BYTES)) {
+                assertTrue(e.getMessage().contains(part), "'" + part + "' not in: " + e.getMessage());
+            }
+            assertEquals(null, m.getState("main", "b"));
+            assertEquals("x".repeat(900), open().getState("main", "a"));
+        } finally {
+            System.clearProperty(JsonStore.MAX_FILE_BYTES);
+        }
     }
 
     // ---- local folder ----
