@@ -102,6 +102,18 @@ public final class ByteBufferWire implements WireOutput, WireInput {
     }
 
     @Override
+    public String readLatin1(int length) {
+        if (!buffer.hasArray() || buffer.remaining() < length) {
+            return WireInput.super.readLatin1(length);
+        }
+        int at = buffer.position();
+        String s = new String(buffer.array(), buffer.arrayOffset() + at, length,
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        buffer.position(at + length);
+        return s;
+    }
+
+    @Override
     public long readLongLE() {
         try {
             return buffer.getLong();

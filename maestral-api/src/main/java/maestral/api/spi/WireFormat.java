@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 import maestral.api.spi.WireModel.Field;
 import maestral.api.spi.WireModel.Kind;
 import maestral.api.spi.WireModel.RecordType;
@@ -62,6 +63,12 @@ public final class WireFormat {
     private static final int RETURNED = 0;
     private static final int THREW = 1;
     private static final int KEEP_SCRATCH = 1 << 16;
+    /** The shortest list of strings that is classified as one run. */
+    private static final int STRING_RUN = 4;
+    /** The most chars of a list of strings classified in one run. */
+    private static final int STRING_RUN_CHARS = 1 << 15;
+    /** The most strings classified in one run. */
+    private static final int STRING_RUN_MAX = 1024;
 
     private final WireModel model;
     private final RecordType handshakeType;
@@ -71,6 +78,9 @@ public final class WireFormat {
     private byte[] bytes = new byte[512];
     private CharBuffer charView = CharBuffer.wrap(chars);
     private ByteBuffer byteView = ByteBuffer.wrap(bytes);
+    private boolean[] wideScratch = new boolean[64];
+    private int[] lengthScratch = new int[64];
+    private byte[] stage = new byte[512];
     private long room = Long.MAX_VALUE;
     private long limit = Long.MAX_VALUE;
     private long frameLimit = Long.MAX_VALUE;
@@ -284,6 +294,10 @@ public final class WireFormat {
                 byte1(out, Kind.LIST.tag());
                 int size = list.size();
                 varint(out, size);
+                if (list instanceof RandomAccess && size >= STRING_RUN && allStrings(list, size)) {
+                    writeStrings(out, list, size);
+                    return;
+                }
                 int written = 0;
                 for (Object element : list) {
                     writeValue(out, element, depth + 1);
@@ -473,6 +487,124 @@ public final class WireFormat {
 
     // ---- strings --------------------------------------------------------------------------
 
+    private static boolean allStrings(List<?> list, int size) {
+        for (int i = 0; i < size; i++) {
+            if (!(list.get(i) instanceof String)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Writes the elements of a list of strings, each with its tag, exactly as
+     * {@link #writeValue} would one by one, but classifying a run of them at once: their
+     * chars are gathered into one buffer and sorted into Latin-1 and UTF-16 by one call of
+     * the JDK's encoder, whose fixed cost per call would otherwise dominate short strings.
+     */
+    private void writeStrings(WireOutput out, List<?> list, int size) {
+        int i = 0;
+        while (i < size) {
+            int[] lengths = lengths(Math.min(size - i, STRING_RUN_MAX));
+            int total = 0;
+            int count = 0;
+            while (i + count < size && count < lengths.length) {
+                int n = ((String) list.get(i + count)).length();
+                if (count > 0 && total + n > STRING_RUN_CHARS) {
+                    break;
+                }
+                if (n > room) {
+                    spend(n); // throws before anything of the string is copied
+                }
+                lengths[count++] = n;
+                total += n;
+            }
+            char[] c = chars(total);
+            int at = 0;
+            for (int k = 0; k < count; k++) {
+                ((String) list.get(i + k)).getChars(0, lengths[k], c, at);
+                at += lengths[k];
+            }
+            byte[] b = bytes(total);
+            boolean[] wide = wide(count);
+            CharBuffer from = charView.limit(total).position(0);
+            ByteBuffer to = byteView.limit(total).position(0);
+            int start = 0;
+            int k = 0;
+            while (from.hasRemaining() && latin1.encode(from, to, true).isError()) {
+                int stop = from.position(); // the first char outside Latin-1: its string is wide
+                while (start + lengths[k] <= stop) {
+                    start += lengths[k++];
+                }
+                wide[k] = true;
+                start += lengths[k++];
+                from.position(start);
+                to.position(start);
+            }
+            // Tag, header and bytes of the run go out in one write: a buffer's fixed cost per
+            // call is what short strings would otherwise pay three times each.
+            byte[] st = stage(total + count * 6L);
+            int p = 0;
+            at = 0;
+            for (k = 0; k < count; k++) {
+                int n = lengths[k];
+                if (wide[k]) {
+                    spend(p);
+                    out.writeBytes(st, 0, p);
+                    p = 0;
+                    byte1(out, Kind.STRING.tag());
+                    writeUtf16(out, c, at, n);
+                } else {
+                    long h = ((long) n << 1) + 1;
+                    st[p++] = (byte) Kind.STRING.tag();
+                    while ((h & ~0x7FL) != 0) {
+                        st[p++] = (byte) ((h & 0x7F) | 0x80);
+                        h >>>= 7;
+                    }
+                    st[p++] = (byte) h;
+                    System.arraycopy(b, at, st, p, n);
+                    p += n;
+                }
+                at += n;
+            }
+            spend(p);
+            out.writeBytes(st, 0, p);
+            i += count;
+        }
+        trim();
+    }
+
+    private int[] lengths(int n) {
+        if (lengthScratch.length < n) {
+            lengthScratch = new int[n];
+        }
+        return lengthScratch;
+    }
+
+    private byte[] stage(long n) {
+        if (stage.length < n) {
+            stage = new byte[(int) Math.max(n, 2L * stage.length)];
+        }
+        return stage;
+    }
+
+    private boolean[] wide(int n) {
+        if (wideScratch.length < n) {
+            wideScratch = new boolean[Math.max(n, 2 * wideScratch.length)];
+        } else {
+            java.util.Arrays.fill(wideScratch, 0, n, false);
+        }
+        return wideScratch;
+    }
+
+    private void writeUtf16(WireOutput out, char[] c, int offset, int n) {
+        varint(out, ((long) n << 1 | 1) + 1);
+        spend(2L * n);
+        byte[] wideBytes = new byte[2 * n];
+        ByteBuffer.wrap(wideBytes).order(ByteOrder.LITTLE_ENDIAN).asCharBuffer().put(c, offset, n);
+        out.writeBytes(wideBytes, 0, 2 * n);
+    }
+
     /**
      * Writes a string, or {@code null}, by the string rule above.
      *
@@ -491,7 +623,7 @@ public final class WireFormat {
         }
         char[] c = chars(n);
         s.getChars(0, n, c, 0);
-        byte[] b = bytes(2L * n);
+        byte[] b = bytes(n);
         CharBuffer from = charView.limit(n).position(0);
         ByteBuffer to = byteView.limit(n).position(0);
         CoderResult r = latin1.encode(from, to, true);
@@ -500,10 +632,7 @@ public final class WireFormat {
             spend(n);
             out.writeBytes(b, 0, n);
         } else {
-            varint(out, ((long) n << 1 | 1) + 1);
-            spend(2L * n);
-            ByteBuffer.wrap(b, 0, 2 * n).order(ByteOrder.LITTLE_ENDIAN).asCharBuffer().put(c, 0, n);
-            out.writeBytes(b, 0, 2 * n);
+            writeUtf16(out, c, 0, n);
         }
         trim();
     }
@@ -528,16 +657,14 @@ public final class WireFormat {
                     + in.remaining() + " left");
         }
         int len = (int) n;
+        if (!utf16) {
+            return in.readLatin1(len);
+        }
         byte[] b = bytes(size);
         in.readBytes(b, 0, (int) size);
-        String s;
-        if (!utf16) {
-            s = new String(b, 0, len, StandardCharsets.ISO_8859_1);
-        } else {
-            char[] c = chars(len);
-            ByteBuffer.wrap(b, 0, 2 * len).order(ByteOrder.LITTLE_ENDIAN).asCharBuffer().get(c, 0, len);
-            s = new String(c, 0, len);
-        }
+        char[] c = chars(len);
+        ByteBuffer.wrap(b, 0, 2 * len).order(ByteOrder.LITTLE_ENDIAN).asCharBuffer().get(c, 0, len);
+        String s = new String(c, 0, len);
         trim();
         return s;
     }
@@ -568,6 +695,9 @@ public final class WireFormat {
             bytes = new byte[512];
             byteView = ByteBuffer.wrap(bytes);
         }
+        if (stage.length > 2 * KEEP_SCRATCH) {
+            stage = new byte[512];
+        }
     }
 
     // ---- numbers --------------------------------------------------------------------------
@@ -578,8 +708,12 @@ public final class WireFormat {
     }
 
     private void varint(WireOutput out, long v) {
-        spend(v >>> 7 == 0 ? 1 : (64 - Long.numberOfLeadingZeros(v) + 6) / 7);
+        spend(varintSize(v));
         out.writeVarLong(v);
+    }
+
+    private static int varintSize(long v) {
+        return v >>> 7 == 0 ? 1 : (64 - Long.numberOfLeadingZeros(v) + 6) / 7;
     }
 
     private void zigzag(WireOutput out, long v) {

@@ -24,6 +24,19 @@ public interface WireInput {
      */
     void readBytes(byte[] dst, int offset, int length);
 
+    /**
+     * {@return the next {@code length} bytes as a Latin-1 string}; the default reads them into
+     * a temporary array, a buffer backed by an array of its own builds the string from it at
+     * once
+     *
+     * @param length how many bytes, at most {@link #remaining()}
+     */
+    default String readLatin1(int length) {
+        byte[] b = new byte[length];
+        readBytes(b, 0, length);
+        return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     /** {@return 8 bytes, little-endian} */
     long readLongLE();
 

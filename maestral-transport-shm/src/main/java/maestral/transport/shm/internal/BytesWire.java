@@ -16,6 +16,7 @@ import net.openhft.chronicle.bytes.Bytes;
 final class BytesWire implements WireOutput, WireInput {
 
     Bytes<?> bytes;
+    private byte[] scratch = new byte[256];
 
     @Override
     public void writeByte(int b) {
@@ -61,6 +62,17 @@ final class BytesWire implements WireOutput, WireInput {
     public void readBytes(byte[] dst, int offset, int length) {
         need(length);
         bytes.read(dst, offset, length);
+    }
+
+    @Override
+    public String readLatin1(int length) {
+        need(length);
+        byte[] b = length <= scratch.length ? scratch : new byte[length];
+        bytes.read(b, 0, length);
+        if (length <= 4096 && b != scratch) {
+            scratch = b;
+        }
+        return new String(b, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     @Override

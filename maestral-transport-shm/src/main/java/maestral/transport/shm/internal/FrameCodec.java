@@ -2,7 +2,9 @@ package maestral.transport.shm.internal;
 
 import static maestral.transport.shm.internal.ShmDescriptor.*;
 
+import java.nio.ByteBuffer;
 import java.util.function.Function;
+import maestral.api.spi.ByteBufferWire;
 import maestral.api.spi.CallResult;
 import maestral.api.spi.FrameLimit;
 import maestral.api.spi.Handshake;
@@ -26,6 +28,8 @@ public final class FrameCodec {
     private final WireFormat format = new WireFormat();
     private final BytesWire wire = new BytesWire();
     private final int maxFrameBytes = FrameLimit.maxFrameBytes();
+    private byte[] readCopy = new byte[4096];
+    private static final int KEEP_READ_COPY = 1 << 20;
 
     /** Creates a codec whose frames may take up to {@link FrameLimit#maxFrameBytes()}, read now. */
     public FrameCodec() {
@@ -94,15 +98,27 @@ public final class FrameCodec {
      * @throws UnsendableException when a value cannot be carried or the body is over the limit
      */
     public void writeBody(Bytes<?> out, int type, Object body) {
+        writeBody(out, type, body, maxFrameBytes);
+    }
+
+    /**
+     * Writes the body of a frame of a type, refusing it past a smaller limit: the most a
+     * document holds, when it is written in place.
+     *
+     * @param out where to write
+     * @param type the frame type
+     * @param body as {@link #writeBody(Bytes, int, Object)} takes it
+     * @param frameLimit the most the whole frame may take, header included
+     * @throws UnsendableException when a value cannot be carried or the body is over the limit
+     */
+    public void writeBody(Bytes<?> out, int type, Object body, long frameLimit) {
+        format.limit(Math.min(frameLimit, maxFrameBytes), BODY_OFFSET);
         wire.bytes = out;
         switch (type) {
             case CALL -> format.writeCall(wire, (MethodCall) body);
             case REPLY -> format.writeResult(wire, (CallResult) body);
             case HELLO, WELCOME -> format.writeHandshake(wire, (Handshake) body);
-            case REFUSED, GOODBYE -> {
-                format.limit(maxFrameBytes, BODY_OFFSET);
-                format.writeString(wire, (String) body);
-            }
+            case REFUSED, GOODBYE -> format.writeString(wire, (String) body);
             default -> {
                 // no body
             }
@@ -172,16 +188,29 @@ public final class FrameCodec {
         return read(in, "value", format::readValue);
     }
 
-    private <T> T read(Bytes<?> in, String what, Function<BytesWire, T> reader) {
-        wire.bytes = in;
+    /**
+     * Decodes what is left of a body from a heap copy of it: one bulk copy out of the mapped
+     * queue costs less than Chronicle's checks on every small read of the format.
+     */
+    private <T> T read(Bytes<?> in, String what, Function<ByteBufferWire, T> reader) {
+        long n = in.readRemaining();
+        if (n > maxFrameBytes) {
+            throw new MalformedFrameException("a " + what + " of " + n + " bytes, over the frame limit");
+        }
+        if (readCopy.length < n) {
+            readCopy = new byte[(int) Math.max(n, 2L * readCopy.length)];
+        }
+        in.read(readCopy, 0, (int) n);
         try {
-            return reader.apply(wire);
+            return reader.apply(ByteBufferWire.forReading(ByteBuffer.wrap(readCopy, 0, (int) n)));
         } catch (WireFormatException e) {
             throw new MalformedFrameException("bad " + what + ": " + e.getMessage(), e);
         } catch (RuntimeException | StackOverflowError e) {
             throw new MalformedFrameException("bad " + what + ": " + e, e);
         } finally {
-            wire.bytes = null;
+            if (readCopy.length > KEEP_READ_COPY) {
+                readCopy = new byte[4096];
+            }
         }
     }
 }

@@ -8,11 +8,12 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
- * Appends frames to a queue. The body is encoded aside first, so that a value the transport
- * cannot carry fails before anything is appended (nothing is ever rolled back: a rolled-back
- * first document of a cycle keeps Chronicle's tailers from finding the next cycle); a body of
- * up to {@link ShmDescriptor#FRAGMENT_PAYLOAD} bytes then goes into one document, a larger one
- * into FRAGMENTs ({@link ShmDescriptor}).
+ * Appends frames to a queue. A frame is encoded straight into its document, limited to what
+ * one document holds ({@link ShmDescriptor#FRAGMENT_PAYLOAD}). One that does not fit, or holds
+ * a value of no wire type, is not rolled back (a rolled-back first document of a cycle keeps
+ * Chronicle's tailers from finding the next cycle): its document becomes a VOID that readers
+ * skip, and the frame is encoded aside, then appended as FRAGMENTs ({@link ShmDescriptor}), or
+ * refused with the error of the frame limit.
  *
  * <p><b>Not thread-safe: the caller holds the lock of the appender it writes to.</b>
  */
@@ -34,6 +35,24 @@ final class FrameWriter {
     private java.nio.file.Path folder;
     private long spaceCheckedAt;
     private long usableBytes = Long.MAX_VALUE;
+
+    /** {@return whether the frame went into one document}; else that document is a VOID */
+    private boolean writeInPlace(ExcerptAppender appender, int type, long sessionId, long correlationId,
+                                 Object body) {
+        try (DocumentContext dc = appender.writingDocument()) {
+            Bytes<?> out = dc.wire().bytes();
+            long start = out.writePosition();
+            FrameCodec.writeHeader(out, type, sessionId, correlationId);
+            try {
+                codec.writeBody(out, type, body, BODY_OFFSET + FRAGMENT_PAYLOAD);
+                return true;
+            } catch (UnsendableException e) {
+                out.writePosition(start + BODY_OFFSET);
+                out.writeInt(start + TYPE_OFFSET, VOID);
+                return false;
+            }
+        }
+    }
 
     private static Bytes<byte[]> newAside() {
         Bytes<byte[]> b = Bytes.allocateElasticOnHeap(4096);
@@ -94,6 +113,9 @@ final class FrameWriter {
     }
 
     private void writeFrame(ExcerptAppender appender, int type, long sessionId, long correlationId, Object body) {
+        if (writeInPlace(appender, type, sessionId, correlationId, body)) {
+            return;
+        }
         Bytes<byte[]> b = aside;
         b.clear();
         try {

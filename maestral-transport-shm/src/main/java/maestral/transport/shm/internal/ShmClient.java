@@ -436,6 +436,9 @@ public final class ShmClient implements TransportClient {
             LOG.warn("dropped a frame of another session {} in {}", Long.toHexString(h.sessionId()), myDir);
             return;
         }
+        if (h.type() == VOID) {
+            return; // given up while it was written; its frame follows as FRAGMENTs or not at all
+        }
         if (h.type() == FRAGMENT) {
             FrameAssembler.Joined joined;
             try {

@@ -48,8 +48,12 @@ package maestral.transport.shm.internal;
  *  BYE      client → daemon  (empty) the client closes
  *  BYE_ACK  daemon → client  (empty) the daemon dropped the session
  *  GOODBYE  daemon → client  a string: why the daemon closes
+ *  VOID     either way       (ignored) a frame given up while it was written in place
  *  FRAGMENT either way       a piece of a frame too large for one document:
  * </pre>
+ * A frame is encoded straight into its document; one that turns out larger than a document
+ * (or of no wire type) is not rolled back (Chronicle's tailers can lose a cycle whose first
+ * document was rolled back) but turned into a VOID, and written again as FRAGMENTs.
  * A Chronicle document holds at most a quarter of a block (64 KiB here), so a frame whose body
  * is larger than {@link #FRAGMENT_PAYLOAD} travels as FRAGMENTs of up to that many bytes each,
  * with the session and correlation ids of the frame they carry, in order:
@@ -140,6 +144,8 @@ public final class ShmDescriptor {
     public static final int GOODBYE = 8;
     /** A piece of a large frame. */
     public static final int FRAGMENT = 9;
+    /** A frame given up while it was written in place; readers skip it. */
+    public static final int VOID = 10;
 
     /** Offset of the carried frame's type in a FRAGMENT. */
     public static final int FRAGMENT_TYPE_OFFSET = BODY_OFFSET;
@@ -168,6 +174,7 @@ public final class ShmDescriptor {
             case BYE_ACK -> "BYE_ACK";
             case GOODBYE -> "GOODBYE";
             case FRAGMENT -> "FRAGMENT";
+            case VOID -> "VOID";
             default -> "type " + type;
         };
     }

@@ -261,6 +261,9 @@ public final class ShmServer implements TransportServer {
             LOG.warn("dropped a malformed frame in {}: {}", requestsDir, e.getMessage());
             return;
         }
+        if (h.type() == VOID) {
+            return; // given up while it was written; its frame follows as FRAGMENTs or not at all
+        }
         if (h.type() == FRAGMENT) {
             if (!sessions.containsKey(h.sessionId())) {
                 LOG.debug("dropped a fragment of unknown session {}", Long.toHexString(h.sessionId()));

@@ -60,6 +60,9 @@ class FrameFragmentTest {
                     documents++;
                     Bytes<?> in = dc.wire().bytes();
                     FrameCodec.Header h = FrameCodec.readHeader(in);
+                    if (h.type() == ShmDescriptor.VOID) {
+                        continue; // a frame too large for one document, written again as fragments
+                    }
                     if (h.type() == ShmDescriptor.FRAGMENT) {
                         FrameAssembler.Joined j = assembler.accept(h, in);
                         if (j != null) {
@@ -101,7 +104,11 @@ class FrameFragmentTest {
                         break;
                     }
                     Bytes<?> in = dc.wire().bytes();
-                    FrameAssembler.Joined j = assembler.accept(FrameCodec.readHeader(in), in);
+                    FrameCodec.Header h = FrameCodec.readHeader(in);
+                    if (h.type() == ShmDescriptor.VOID) {
+                        continue;
+                    }
+                    FrameAssembler.Joined j = assembler.accept(h, in);
                     if (j != null) {
                         assertEquals(new CallResult.Returned(payload), codec.readResult(j.body()), "frame " + frames);
                         j.release();

@@ -66,6 +66,18 @@ final class KryoWire implements WireOutput, WireInput {
     }
 
     @Override
+    public String readLatin1(int length) {
+        need(length);
+        if (input instanceof com.esotericsoftware.kryo.io.ByteBufferInput) {
+            return WireInput.super.readLatin1(length);
+        }
+        int at = input.position();
+        String s = new String(input.getBuffer(), at, length, java.nio.charset.StandardCharsets.ISO_8859_1);
+        input.setPosition(at + length);
+        return s;
+    }
+
+    @Override
     public long readLongLE() {
         need(8);
         return input.readLong();
