@@ -93,6 +93,18 @@ public final class ByteBufferWire implements WireOutput, WireInput {
     }
 
     @Override
+    public long readVarLong() {
+        if (buffer.hasRemaining()) {
+            byte b = buffer.get(buffer.position());
+            if (b >= 0) {
+                buffer.position(buffer.position() + 1);
+                return b;
+            }
+        }
+        return WireInput.super.readVarLong();
+    }
+
+    @Override
     public void readBytes(byte[] dst, int offset, int length) {
         try {
             buffer.get(dst, offset, length);

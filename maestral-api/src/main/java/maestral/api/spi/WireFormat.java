@@ -60,6 +60,7 @@ public final class WireFormat {
     /** The deepest nesting of lists and maps that is encoded or decoded. */
     public static final int MAX_DEPTH = 64;
 
+    private static final int STRING_TAG = Kind.STRING.tag();
     private static final int RETURNED = 0;
     private static final int THREW = 1;
     private static final int KEEP_SCRATCH = 1 << 16;
@@ -368,7 +369,10 @@ public final class WireFormat {
     }
 
     private Object readValue(WireInput in, int depth) {
-        int tag = in.readByte();
+        return readTagged(in, in.readByte(), depth);
+    }
+
+    private Object readTagged(WireInput in, int tag, int depth) {
         switch (tag) {
             case 0: return null;
             case 1: return Boolean.FALSE;
@@ -383,7 +387,8 @@ public final class WireFormat {
                 int n = count(in);
                 List<Object> list = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    list.add(readValue(in, depth + 1));
+                    int element = in.readByte();
+                    list.add(element == STRING_TAG ? readString(in) : readTagged(in, element, depth + 1));
                 }
                 return list;
             }

@@ -28,6 +28,8 @@ import maestral.api.spi.WireFormatException;
 public final class WireCodec {
 
     private static final int INITIAL_BUFFER = 4096;
+    /** The smallest first buffer of a frame encoded in direct memory. */
+    private static final int MIN_FIRST_BUFFER = 256;
     /** Buffers that grew past this are dropped when they go back to the pool. */
     private static final int KEEP_BUFFER = 1 << 20;
 
@@ -39,6 +41,9 @@ public final class WireCodec {
         final Output output = new Output(INITIAL_BUFFER, -1);
         final Input input = new Input();
         final ByteBufferInput directInput = new ByteBufferInput();
+        final ByteBufOutput direct = new ByteBufOutput();
+        /** The size of the last frame this lease encoded in direct memory: the next one's first guess. */
+        int lastFrameBytes = MIN_FIRST_BUFFER;
     }
 
     private static final Pool<Lease> POOL = new Pool<>(true, false, 64) {
@@ -84,10 +89,10 @@ public final class WireCodec {
     public static ByteBuf encodeHello(ByteBufAllocator alloc, Handshake hello, int maxFrameBytes) {
         Lease lease = POOL.obtain();
         try {
-            Output out = start(lease, maxFrameBytes);
-            lease.kryo.writeObject(out, hello);
-            return finish(alloc, lease, FrameDescriptor.HELLO, 0L);
+            lease.kryo.writeObject(startDirect(lease, alloc, maxFrameBytes), hello);
+            return finishDirect(lease, FrameDescriptor.HELLO, 0L);
         } finally {
+            abandon(lease);
             POOL.free(lease);
         }
     }
@@ -104,11 +109,11 @@ public final class WireCodec {
                                            int maxFrameBytes) {
         Lease lease = POOL.obtain();
         try {
-            Output out = start(lease, maxFrameBytes);
-            lease.kryo.writeObject(out, hello);
+            lease.kryo.writeObject(startDirect(lease, alloc, maxFrameBytes), hello);
             lease.format.writeString(lease.wire, refusal);
-            return finish(alloc, lease, FrameDescriptor.HELLO_REPLY, 0L);
+            return finishDirect(lease, FrameDescriptor.HELLO_REPLY, 0L);
         } finally {
+            abandon(lease);
             POOL.free(lease);
         }
     }
@@ -126,12 +131,12 @@ public final class WireCodec {
                                      int maxFrameBytes) {
         Lease lease = POOL.obtain();
         try {
-            Output out = start(lease, maxFrameBytes);
-            lease.kryo.writeObject(out, call);
-            return finish(alloc, lease, FrameDescriptor.CALL, correlationId);
+            lease.kryo.writeObject(startDirect(lease, alloc, maxFrameBytes), call);
+            return finishDirect(lease, FrameDescriptor.CALL, correlationId);
         } catch (KryoException e) {
             throw unsendable(e, maxFrameBytes);
         } finally {
+            abandon(lease);
             POOL.free(lease);
         }
     }
@@ -148,16 +153,16 @@ public final class WireCodec {
                                        CallResult result, int maxFrameBytes) {
         Lease lease = POOL.obtain();
         try {
-            Output out = start(lease, maxFrameBytes);
             try {
-                lease.kryo.writeClassAndObject(out, result);
+                lease.kryo.writeClassAndObject(startDirect(lease, alloc, maxFrameBytes), result);
             } catch (UnsendableException | KryoException e) {
-                out = start(lease, maxFrameBytes);
-                lease.kryo.writeClassAndObject(out, FrameLimit.cannotAnswer(
+                abandon(lease);
+                lease.kryo.writeClassAndObject(startDirect(lease, alloc, maxFrameBytes), FrameLimit.cannotAnswer(
                         e instanceof UnsendableException u ? u : unsendable((KryoException) e, maxFrameBytes)));
             }
-            return finish(alloc, lease, FrameDescriptor.RESULT, correlationId);
+            return finishDirect(lease, FrameDescriptor.RESULT, correlationId);
         } finally {
+            abandon(lease);
             POOL.free(lease);
         }
     }
@@ -228,16 +233,36 @@ public final class WireCodec {
         return frame.flip();
     }
 
-    private static ByteBuf finish(ByteBufAllocator alloc, Lease lease, byte type, long correlationId) {
-        Output out = lease.output;
-        int payload = out.position();
-        ByteBuf frame = alloc.directBuffer(FrameDescriptor.HEADER_LENGTH + payload);
-        frame.writeInt(FrameDescriptor.MIN_FRAME_LENGTH + payload);
-        frame.writeByte(type);
-        frame.writeMedium(0);
-        frame.writeLong(correlationId);
-        frame.writeBytes(out.getBuffer(), 0, payload);
+    /**
+     * {@return the lease's direct output, at the payload of a new frame buffer}: the payload is
+     * encoded where the socket write will take it from
+     */
+    private static Output startDirect(Lease lease, ByteBufAllocator alloc, int maxFrameBytes) {
+        lease.format.limit(maxFrameBytes, FrameDescriptor.HEADER_LENGTH + 1); // + Kryo's class id
+        ByteBuf frame = alloc.directBuffer(Math.min(lease.lastFrameBytes, maxFrameBytes), maxFrameBytes);
+        lease.direct.start(frame, FrameDescriptor.HEADER_LENGTH, maxFrameBytes);
+        lease.wire.output = lease.direct;
+        return lease.direct;
+    }
+
+    private static ByteBuf finishDirect(Lease lease, byte type, long correlationId) {
+        ByteBuf frame = lease.direct.finish();
+        int payload = frame.writerIndex() - FrameDescriptor.HEADER_LENGTH;
+        frame.setInt(FrameDescriptor.LENGTH_OFFSET, FrameDescriptor.MIN_FRAME_LENGTH + payload);
+        frame.setByte(FrameDescriptor.TYPE_OFFSET, type);
+        frame.setMedium(FrameDescriptor.RESERVED_OFFSET, 0);
+        frame.setLong(FrameDescriptor.CORRELATION_OFFSET, correlationId);
+        lease.lastFrameBytes = Math.clamp(frame.writerIndex() + 64L, MIN_FIRST_BUFFER, KEEP_BUFFER);
         return frame;
+    }
+
+    /** Releases a frame buffer that was started and not finished (its encoding failed). */
+    private static void abandon(Lease lease) {
+        ByteBuf unfinished = lease.direct.target();
+        if (unfinished != null) {
+            lease.direct.finish();
+            unfinished.release();
+        }
     }
 
     // ---- decoding -----------------------------------------------------------------------
