@@ -26,6 +26,14 @@ FLOOR_OF = {"uds": "RawUdsBenchmark.pingPong64", "shm": "RawShmBenchmark.pingPon
 RMI = "RmiBenchmark.echo64"
 TARGETS = {"uds": 1.3, "shm": 5.0}
 RMI_FACTOR = 3.0
+ERROR_TARGETS = {"uds": 1.5, "shm": 3.0}
+CODEC_LIST_US = 10.0
+CODEC_ROWS = [("encodeList", "encode the 480 × 64-char list answer"),
+              ("decodeList", "decode it"),
+              ("encodeStatusCall", "encode a `status()` call"),
+              ("decodeStatusCall", "decode it"),
+              ("encodeStatusAnswer", "encode its answer"),
+              ("decodeStatusAnswer", "decode it")]
 
 
 def load(path):
@@ -123,6 +131,18 @@ def targets(r):
         out.append({
             "target": f"{t} proxy status() p50 at least {RMI_FACTOR:g}x faster than RMI",
             "value": q, "limit": RMI_FACTOR, "met": q is not None and q >= RMI_FACTOR})
+    for t in TRANSPORTS:
+        q = ratio(r.p50("ProxyBenchmark.throwsNotLinked", t), r.p50("ProxyBenchmark.status", t))
+        out.append({
+            "target": f"{t} thrown NotLinkedError p50 at most {ERROR_TARGETS[t]}x its status() p50",
+            "value": q, "limit": ERROR_TARGETS[t], "met": q is not None and q <= ERROR_TARGETS[t]})
+    for t in TRANSPORTS:
+        for op in ("encodeList", "decodeList"):
+            v = r.p50("CodecBenchmark." + op, t)
+            out.append({
+                "target": f"{t} codec: {op} (480 × 64 chars) p50 at most {CODEC_LIST_US:g} µs",
+                "value": v, "limit": CODEC_LIST_US, "unit": "µs",
+                "met": v is not None and v <= CODEC_LIST_US})
     return out
 
 
@@ -143,7 +163,8 @@ def markdown(r, m, meta, tgts):
     L.append("")
     for t in tgts:
         mark = "met" if t["met"] else "**not met**"
-        L.append(f"- {t['target']}: {fx(t['value'])} — {mark}")
+        shown = f"{num(t['value'])} µs" if t.get("unit") == "µs" else fx(t['value'])
+        L.append(f"- {t['target']}: {shown} — {mark}")
     L.append("")
     L.append("## Floors, measured in the same run")
     L.append("")
@@ -196,6 +217,20 @@ def markdown(r, m, meta, tgts):
                  f"{num(r.score('ThroughputBenchmark.status2Threads', t))} | "
                  f"{num(r.score('ThroughputBenchmark.status4Threads', t))} | "
                  f"{num(a)} + {num(b)} = {num(tot)} |")
+    L.append("")
+    L.append("## Codecs alone (no I/O), µs")
+    L.append("")
+    L.append("Each transport's codec of the shared wire format: uds encodes as the daemon does (into a "
+             "direct Netty buffer) and decodes answers as the client does; shm encodes a frame body into "
+             "Chronicle `Bytes` and decodes it.")
+    L.append("")
+    L.append("| operation | " + " | ".join(f"{t} p50 | {t} p99" for t in TRANSPORTS) + " |")
+    L.append("|---|" + "---:|---:|" * len(TRANSPORTS))
+    for op, label in CODEC_ROWS:
+        cells = []
+        for t in TRANSPORTS:
+            cells += [num(r.p50("CodecBenchmark." + op, t)), num(r.pct("CodecBenchmark." + op, "99.0", t))]
+        L.append(f"| {label} | " + " | ".join(cells) + " |")
     L.append("")
     L.append("## Start-up, idle CPU, memory (outside JMH)")
     L.append("")
