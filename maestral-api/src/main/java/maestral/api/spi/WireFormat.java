@@ -147,11 +147,6 @@ public final class WireFormat {
         return limit(maxFrameBytes, 0);
     }
 
-    /** {@return the bytes written for the current frame so far} */
-    public long written() {
-        return limit - room;
-    }
-
     private void spend(long n) {
         room -= n;
         if (room < 0) {

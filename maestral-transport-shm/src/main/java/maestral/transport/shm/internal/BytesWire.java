@@ -1,22 +1,19 @@
 package maestral.transport.shm.internal;
 
-import maestral.api.spi.WireFormatException;
-import maestral.api.spi.WireInput;
 import maestral.api.spi.WireOutput;
 import net.openhft.chronicle.bytes.Bytes;
 
 /**
- * The shared {@link maestral.api.spi.WireFormat} on Chronicle {@link Bytes}: writes at the
- * write position, reads from the read position, checking every read against
- * {@code readRemaining()}. Chronicle's numbers are in native order, little-endian on every
- * platform this transport runs on.
+ * The shared {@link maestral.api.spi.WireFormat} written onto Chronicle {@link Bytes}, at the
+ * write position: straight into a queue document, or aside for a frame sent as FRAGMENTs.
+ * Chronicle's numbers are in native order, little-endian on every platform this transport runs
+ * on. (Reading goes through one heap copy of a body, see {@link FrameCodec}.)
  *
  * <p><b>Not thread-safe: one per {@link FrameCodec}.</b>
  */
-final class BytesWire implements WireOutput, WireInput {
+final class BytesWire implements WireOutput {
 
     Bytes<?> bytes;
-    private byte[] scratch = new byte[256];
 
     @Override
     public void writeByte(int b) {
@@ -44,53 +41,6 @@ final class BytesWire implements WireOutput, WireInput {
             bytes.writeStopBit(v); // Chronicle's stop-bit form of a non-negative number is LEB128
         } else {
             WireOutput.super.writeVarLong(v);
-        }
-    }
-
-    @Override
-    public long remaining() {
-        return bytes.readRemaining();
-    }
-
-    @Override
-    public int readByte() {
-        need(1);
-        return bytes.readUnsignedByte();
-    }
-
-    @Override
-    public void readBytes(byte[] dst, int offset, int length) {
-        need(length);
-        bytes.read(dst, offset, length);
-    }
-
-    @Override
-    public String readLatin1(int length) {
-        need(length);
-        byte[] b = length <= scratch.length ? scratch : new byte[length];
-        bytes.read(b, 0, length);
-        if (length <= 4096 && b != scratch) {
-            scratch = b;
-        }
-        return new String(b, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1);
-    }
-
-    @Override
-    public long readLongLE() {
-        need(8);
-        return bytes.readLong();
-    }
-
-    @Override
-    public int readIntLE() {
-        need(4);
-        return bytes.readInt();
-    }
-
-    private void need(long n) {
-        if (bytes.readRemaining() < n) {
-            throw new WireFormatException("the frame ends early: " + n + " bytes needed, "
-                    + bytes.readRemaining() + " left");
         }
     }
 }
