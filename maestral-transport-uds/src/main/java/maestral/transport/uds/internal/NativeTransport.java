@@ -2,6 +2,7 @@ package maestral.transport.uds.internal;
 
 import io.netty.channel.Channel;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -13,17 +14,18 @@ import io.netty.channel.kqueue.KQueueIoHandler;
 import io.netty.channel.kqueue.KQueueServerDomainSocketChannel;
 import io.netty.channel.unix.PeerCredentials;
 import java.io.IOException;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The native Netty transport of this machine: epoll on Linux, kqueue on macOS and the BSDs.
  *
  * @param name {@code "epoll"} or {@code "kqueue"}
- * @param ioHandlers creates the I/O handler factory of an event loop group
+ * @param ioHandlers creates the I/O handler factory of an event loop group, waiting as the
+ *     select strategy says
  * @param serverChannel the server domain socket channel class
  * @param channel the client domain socket channel class
  */
-public record NativeTransport(String name, Supplier<IoHandlerFactory> ioHandlers,
+public record NativeTransport(String name, Function<SelectStrategyFactory, IoHandlerFactory> ioHandlers,
                               Class<? extends ServerChannel> serverChannel,
                               Class<? extends Channel> channel) {
 
@@ -61,7 +63,7 @@ public record NativeTransport(String name, Supplier<IoHandlerFactory> ioHandlers
         Throwable epollCause;
         try {
             if (Epoll.isAvailable()) {
-                return new Found(new NativeTransport("epoll", EpollIoHandler::newFactory,
+                return new Found(new NativeTransport("epoll", strategy -> EpollIoHandler.newFactory(0, strategy),
                         EpollServerDomainSocketChannel.class, EpollDomainSocketChannel.class));
             }
             epollCause = Epoll.unavailabilityCause();
@@ -71,7 +73,7 @@ public record NativeTransport(String name, Supplier<IoHandlerFactory> ioHandlers
         Throwable kqueueCause;
         try {
             if (KQueue.isAvailable()) {
-                return new Found(new NativeTransport("kqueue", KQueueIoHandler::newFactory,
+                return new Found(new NativeTransport("kqueue", strategy -> KQueueIoHandler.newFactory(0, strategy),
                         KQueueServerDomainSocketChannel.class, KQueueDomainSocketChannel.class));
             }
             kqueueCause = KQueue.unavailabilityCause();

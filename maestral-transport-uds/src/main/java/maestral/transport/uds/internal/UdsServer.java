@@ -27,8 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,8 +44,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A bound unix socket serving one configuration: one event loop accepts connections and
- * reads frames; each call runs on its own virtual thread, which also encodes and sends the
- * result, so that a call that blocks delays no other. Calls the dispatcher
+ * reads frames; each call runs on a {@link CallRunner} thread (a hot platform thread when it is
+ * free, else a virtual thread of its own), which also encodes the result and queues it, so
+ * that a call that blocks delays no other; the event loop polls for that answer for a short
+ * while ({@link AnswerWaitStrategy}) instead of sleeping, so it goes out without a wake-up. Calls the dispatcher
  * {@linkplain CallDispatcher#answersAtOnce answers at once} (state getters) run on the event
  * loop itself, which spares them two thread hand-offs.
  *
@@ -73,11 +73,13 @@ public final class UdsServer implements TransportServer {
     private final UdsSettings settings;
     private final NativeTransport transport;
     private final EventLoopGroup group;
-    private final ExecutorService calls;
+    private final CallRunner calls;
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Calls handed to a call thread whose answers are not yet queued for writing. */
     private final AnswerCounter unanswered = new AnswerCounter();
+    /** Keeps the event loop awake for the answers of calls it handed off. */
+    private final AnswerWaitStrategy answerWait = new AnswerWaitStrategy();
     private volatile Channel serverChannel;
     private volatile int ownUid = -1;
     /** The identity (device, inode) of the socket file this server bound. */
@@ -92,9 +94,8 @@ public final class UdsServer implements TransportServer {
         this.settings = settings;
         this.group = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("maestral-uds-server-" + endpoint.configName(), true),
-                transport.ioHandlers().get());
-        this.calls = Executors.newThreadPerTaskExecutor(Thread.ofVirtual()
-                .name("maestral-uds-call-" + endpoint.configName() + "-", 0).factory());
+                transport.ioHandlers().apply(answerWait));
+        this.calls = new CallRunner("maestral-uds-call-" + endpoint.configName() + "-");
     }
 
     /**
@@ -332,9 +333,11 @@ public final class UdsServer implements TransportServer {
                 ch.config().setAutoRead(false);
             }
             unanswered.begin();
+            answerWait.handedOff();
             try {
                 calls.execute(() -> run(ch, id, call));
             } catch (RejectedExecutionException e) {
+                answerWait.answered();
                 unanswered.end();
                 inFlight.decrementAndGet();
                 ctx.close();
@@ -353,6 +356,7 @@ public final class UdsServer implements TransportServer {
                         socketPath, peer.pid(), call, t.toString());
                 ch.close();
             } finally {
+                answerWait.answered();
                 unanswered.end(); // the write, if any, is queued on the event loop
                 if (inFlight.decrementAndGet() == MAX_IN_FLIGHT - 1) {
                     ch.eventLoop().execute(() -> {
@@ -470,7 +474,7 @@ public final class UdsServer implements TransportServer {
         for (Channel c : connections) {
             closing.add(c.close());
         }
-        calls.shutdownNow();
+        calls.close();
         if (!onLoop) {
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
             for (ChannelFuture f : closing) {
