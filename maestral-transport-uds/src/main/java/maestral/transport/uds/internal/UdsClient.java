@@ -52,10 +52,16 @@ public final class UdsClient implements TransportClient {
     private final Path socketPath;
     private final UdsSettings settings;
     private final SocketChannel channel;
-    /** Used only by the thread that holds {@link #readLock}. */
-    private final Selector readSelector;
-    /** Used only by the thread that holds {@link #writeLock}. */
-    private final Selector writeSelector;
+    /**
+     * Made on the first wait for an answer and used only by the thread that holds
+     * {@link #readLock}; made and closed under {@code this}.
+     */
+    private Selector readSelector;
+    /**
+     * Made on the first wait for room in the socket (rare: a unix socket connects at once) and
+     * used only by the thread that holds {@link #writeLock}; made and closed under {@code this}.
+     */
+    private Selector writeSelector;
     private final ReentrantLock readLock = new ReentrantLock();
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
@@ -72,21 +78,13 @@ public final class UdsClient implements TransportClient {
         this.socketPath = socketPath;
         this.settings = settings;
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        Selector reads = null;
-        Selector writes = null;
         try {
             ch.configureBlocking(false);
-            reads = Selector.open();
-            writes = Selector.open();
-            ch.register(reads, SelectionKey.OP_READ);
-            ch.register(writes, SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(ch, reads, writes);
+            closeQuietly(ch);
             throw e;
         }
         this.channel = ch;
-        this.readSelector = reads;
-        this.writeSelector = writes;
     }
 
     /**
@@ -121,7 +119,7 @@ public final class UdsClient implements TransportClient {
         try {
             if (!channel.connect(UnixDomainSocketAddress.of(socketPath))) {
                 while (!channel.finishConnect()) {
-                    if (!waitFor(writeSelector, deadline)) {
+                    if (!waitFor(true, deadline)) {
                         throw new CommunicationError("Cannot connect to the maestral daemon at " + socketPath
                                 + ": no answer within " + timeout.toMillis() + " ms");
                     }
@@ -135,7 +133,7 @@ public final class UdsClient implements TransportClient {
         readLock.lock();
         try {
             while (helloReply == null && closedReason == null) {
-                if (!readAvailable() && !waitFor(readSelector, deadline)) {
+                if (!readAvailable() && !waitFor(false, deadline)) {
                     throw new CommunicationError("The maestral daemon at " + socketPath
                             + " did not answer the handshake within " + timeout.toMillis() + " ms");
                 }
@@ -226,7 +224,7 @@ public final class UdsClient implements TransportClient {
                     // the call is written, and a read that finds nothing costs a system call.
                     while (p.outcome == null && closedReason == null) {
                         if (!handleFrames()) {
-                            if (!waitFor(readSelector, deadline)) {
+                            if (!waitFor(false, deadline)) {
                                 break;
                             }
                             readAvailable();
@@ -365,7 +363,7 @@ public final class UdsClient implements TransportClient {
                 if (reason != null) {
                     throw new CommunicationError("Cannot send " + what + ": " + reason);
                 }
-                if (channel.write(frame) == 0 && !waitFor(writeSelector, deadline)) {
+                if (channel.write(frame) == 0 && !waitFor(true, deadline)) {
                     if (frame.position() > 0) {
                         // Half a frame on the wire: nothing later could be read correctly.
                         closeWith("a call could not be written whole before its deadline; the connection is closed");
@@ -388,18 +386,47 @@ public final class UdsClient implements TransportClient {
      * @return {@code false} when the deadline passed, the thread was interrupted or the
      *     connection closed
      */
-    private boolean waitFor(Selector selector, long deadline) {
+    private boolean waitFor(boolean room, long deadline) {
         long left = deadline - System.nanoTime();
         if (left <= 0 || closedReason != null || Thread.currentThread().isInterrupted()) {
             return false;
         }
         try {
+            Selector selector = selector(room);
             selector.selectedKeys().clear();
             selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
             return closedReason == null && !Thread.currentThread().isInterrupted();
         } catch (IOException | ClosedSelectorException e) {
             return false;
         }
+    }
+
+    /**
+     * {@return the selector that waits for room in the socket or for something to read}, made
+     * on first use: a one-shot client whose answers are there when it reads needs neither
+     *
+     * @throws ClosedSelectorException once the connection is closed
+     */
+    private synchronized Selector selector(boolean room) throws IOException {
+        if (closedReason != null) {
+            throw new ClosedSelectorException();
+        }
+        Selector s = room ? writeSelector : readSelector;
+        if (s == null) {
+            s = Selector.open();
+            try {
+                channel.register(s, room ? SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT : SelectionKey.OP_READ);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(s);
+                throw e;
+            }
+            if (room) {
+                writeSelector = s;
+            } else {
+                readSelector = s;
+            }
+        }
+        return s;
     }
 
     @Override
@@ -426,8 +453,8 @@ public final class UdsClient implements TransportClient {
                 return;
             }
             closedReason = reason;
+            closeQuietly(channel, readSelector, writeSelector);
         }
-        closeQuietly(channel, readSelector, writeSelector);
         for (Pending p : pending.values()) {
             p.complete(reason);
         }
