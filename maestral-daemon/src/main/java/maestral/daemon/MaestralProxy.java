@@ -66,8 +66,10 @@ public final class MaestralProxy implements Maestral, AutoCloseable {
     public MaestralProxy(String configName, boolean fallback) {
         this.configName = ConfigNames.check(configName);
         Folders folders = Folders.current();
-        if (Daemon.isRunning(configName)) {
-            this.client = Connector.connect(folders, configName, timeout("maestral.connectTimeout", 5));
+        java.util.Optional<TransportClient> connected =
+                Connector.connectIfRunning(folders, configName, timeout("maestral.connectTimeout", 5));
+        if (connected.isPresent()) {
+            this.client = connected.get();
             this.local = null;
             this.target = RemoteMaestral.over(client, timeout("maestral.callTimeout", 30));
         } else if (fallback) {

@@ -1,6 +1,7 @@
 package maestral.daemon.internal;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import maestral.api.CommunicationError;
 import maestral.api.spi.Endpoint;
@@ -35,11 +36,31 @@ public final class Connector {
      * @throws CommunicationError saying why when no daemon runs or it cannot be reached
      */
     public static TransportClient connect(Folders folders, String configName, Duration timeout) {
+        return connectIfRunning(folders, configName, timeout).orElseThrow(() -> new CommunicationError(
+                "Could not get proxy for '" + configName + "': the daemon is not running"));
+    }
+
+    /**
+     * Connects to the daemon when one runs, asking the kernel who holds the lock once: a
+     * one-shot client pays one lock probe, not one to learn that a daemon runs and another to
+     * learn its pid.
+     *
+     * @param folders the folders
+     * @param configName the configuration
+     * @param timeout the deadline of connect and handshake
+     * @return a connected client, or empty when nothing holds the configuration's lock
+     * @throws CommunicationError saying why when a daemon holds the lock but cannot be reached
+     */
+    public static Optional<TransportClient> connectIfRunning(Folders folders, String configName,
+                                                             Duration timeout) {
         Lock lock = Lock.singleton(configName, folders.runtime());
         OptionalLong pid = lock.lockingPid();
         if (pid.isEmpty()) {
-            throw new CommunicationError("Could not get proxy for '" + configName
-                    + "': the daemon is not running");
+            if (lock.locked()) { // held, but the kernel did not say by whom
+                throw new CommunicationError("The maestral daemon for '" + configName
+                        + "' holds its lock, but its pid cannot be read: it cannot be reached");
+            }
+            return Optional.empty();
         }
         InstanceRecord record = InstanceRecord.read(folders.instanceFile(configName))
                 .filter(r -> r.pid() == pid.getAsLong())
@@ -48,7 +69,8 @@ public final class Connector {
                         + folders.instanceFile(configName) + ": it is starting, or stuck"));
         TransportProvider provider = Transports.forClient(record.endpoints().keySet());
         try {
-            return provider.connect(endpoint(folders, configName), Handshake.client(provider.id()), timeout);
+            return Optional.of(provider.connect(endpoint(folders, configName), Handshake.client(provider.id()),
+                    timeout));
         } catch (CommunicationError e) {
             throw new CommunicationError("Cannot reach the maestral daemon for '" + configName + "' (pid "
                     + pid.getAsLong() + ") over " + provider.id() + " at "
