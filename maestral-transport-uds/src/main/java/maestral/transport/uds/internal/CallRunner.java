@@ -20,6 +20,9 @@ final class CallRunner implements AutoCloseable {
     /** How long the hot runner waits awake for the next call: 200 µs. */
     static final long AWAKE_NANOS = 200_000;
 
+    /** The longest sleep of an idle hot runner between looks at its state: 1 s. */
+    private static final long SLEEP_NANOS = 1_000_000_000L;
+
     private static final int FREE = 0;
     private static final int CLAIMED = 1;
     private static final int CLOSED = 2;
@@ -82,7 +85,7 @@ final class CallRunner implements AutoCloseable {
             } else {
                 sleeping = true;
                 if (state.get() == FREE) {
-                    LockSupport.park(this);
+                    LockSupport.parkNanos(this, SLEEP_NANOS); // woken by execute or close
                 }
                 sleeping = false;
             }
