@@ -2,6 +2,7 @@ package maestral.daemon;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import maestral.api.CommunicationError;
 import maestral.api.AccountInfo;
 import maestral.api.ErrorInfo;
@@ -66,7 +67,7 @@ public final class MaestralProxy implements Maestral, AutoCloseable {
     public MaestralProxy(String configName, boolean fallback) {
         this.configName = ConfigNames.check(configName);
         Folders folders = Folders.current();
-        java.util.Optional<TransportClient> connected =
+        Optional<TransportClient> connected =
                 Connector.connectIfRunning(folders, configName, timeout("maestral.connectTimeout", 5));
         if (connected.isPresent()) {
             this.client = connected.get();

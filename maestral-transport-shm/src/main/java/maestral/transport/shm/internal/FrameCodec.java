@@ -194,7 +194,7 @@ public final class FrameCodec {
      */
     private <T> T read(Bytes<?> in, String what, Function<ByteBufferWire, T> reader) {
         long n = in.readRemaining();
-        if (n > maxFrameBytes) {
+        if (n > maxFrameBytes - BODY_OFFSET) {
             throw new MalformedFrameException("a " + what + " of " + n + " bytes, over the frame limit");
         }
         if (readCopy.length < n) {

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * reads frames; each call runs on a {@link CallRunner} thread (a hot platform thread when it is
  * free, else a virtual thread of its own), which also encodes the result and queues it, so
  * that a call that blocks delays no other; the event loop polls for that answer for a short
- * while ({@link AnswerWaitStrategy}) instead of sleeping, so it goes out without a wake-up. Calls the dispatcher
+ * while ({@link ActivePollStrategy}) instead of sleeping, so it goes out without a wake-up. Calls the dispatcher
  * {@linkplain CallDispatcher#answersAtOnce answers at once} (state getters) run on the event
  * loop itself, which spares them two thread hand-offs.
  *
@@ -79,7 +79,7 @@ public final class UdsServer implements TransportServer {
     /** Calls handed to a call thread whose answers are not yet queued for writing. */
     private final AnswerCounter unanswered = new AnswerCounter();
     /** Keeps the event loop awake for the answers of calls it handed off. */
-    private final AnswerWaitStrategy answerWait = new AnswerWaitStrategy();
+    private final ActivePollStrategy activePoll = new ActivePollStrategy();
     private volatile Channel serverChannel;
     private volatile int ownUid = -1;
     /** The identity (device, inode) of the socket file this server bound. */
@@ -94,7 +94,7 @@ public final class UdsServer implements TransportServer {
         this.settings = settings;
         this.group = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("maestral-uds-server-" + endpoint.configName(), true),
-                transport.ioHandlers().apply(answerWait));
+                transport.ioHandlers().apply(activePoll));
         this.calls = new CallRunner("maestral-uds-call-" + endpoint.configName() + "-");
     }
 
@@ -333,11 +333,11 @@ public final class UdsServer implements TransportServer {
                 ch.config().setAutoRead(false);
             }
             unanswered.begin();
-            answerWait.handedOff();
+            activePoll.handedOff();
             try {
                 calls.execute(() -> run(ch, id, call));
             } catch (RejectedExecutionException e) {
-                answerWait.answered();
+                activePoll.answered();
                 unanswered.end();
                 inFlight.decrementAndGet();
                 ctx.close();
@@ -356,7 +356,7 @@ public final class UdsServer implements TransportServer {
                         socketPath, peer.pid(), call, t.toString());
                 ch.close();
             } finally {
-                answerWait.answered();
+                activePoll.answered();
                 unanswered.end(); // the write, if any, is queued on the event loop
                 if (inFlight.decrementAndGet() == MAX_IN_FLIGHT - 1) {
                     ch.eventLoop().execute(() -> {

@@ -7,17 +7,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How the server's event loop waits: as Netty does by default (handle what is ready, else
- * sleep in {@code epoll_wait}), except for a short while after it handed a call to a call
- * thread. Then it polls without sleeping, so that the answer the call thread queues is written
- * at once, not after a wake-up of a sleeping event loop: a slow call (one not answered on the
- * loop, such as a thrown error) costs one thread hand-off instead of two.
- *
- * <p>The loop polls at most {@link #POLL_NANOS} after the latest hand-off, and only while an
- * answer is still to come; an idle server sleeps as before.
+ * sleep in {@code epoll_wait}), except for a short while after activity. It then polls
+ * without sleeping, yielding the CPU between polls (two cores are few), so that a sleeping
+ * event loop is not what the next frame or answer waits for:
+ * <ul>
+ *   <li>for {@link #ACTIVE_POLL_NANOS} after it handled anything: a client's next call
+ *       usually follows its answer within that;</li>
+ *   <li>for {@link #POLL_NANOS} after it handed a call to a call thread, while that answer is
+ *       still to come: the answer the call thread queues is written at once, so a slow call
+ *       (one not answered on the loop, such as a thrown error) costs one thread hand-off
+ *       instead of two.</li>
+ * </ul>
+ * An idle server sleeps as before.
  *
  * <p><b>Used by the one event-loop thread; {@link #handedOff()} and {@link #answered()} by any.</b>
  */
-final class AnswerWaitStrategy implements SelectStrategy, SelectStrategyFactory {
+final class ActivePollStrategy implements SelectStrategy, SelectStrategyFactory {
 
     /** How long the loop polls for an answer after a hand-off: 200 µs. */
     static final long POLL_NANOS = 200_000;
