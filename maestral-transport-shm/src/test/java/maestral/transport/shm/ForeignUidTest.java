@@ -50,7 +50,7 @@ class ForeignUidTest {
                         System.out.println("DENIED list " + e.getClass().getSimpleName());
                     }
                     try {
-                        Files.createDirectory(folder.resolve("clients").resolve("c-intruder"));
+                        Files.createDirectory(folder.resolve("sessions").resolve("s-intruder"));
                         System.out.println("CREATED session folder");
                     } catch (Exception e) {
                         System.out.println("DENIED mkdir " + e.getClass().getSimpleName());

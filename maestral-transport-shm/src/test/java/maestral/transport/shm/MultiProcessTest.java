@@ -26,6 +26,8 @@ import maestral.api.spi.MaestralDispatcher;
 import maestral.api.spi.RemoteMaestral;
 import maestral.api.spi.TransportClient;
 import maestral.api.spi.TransportServer;
+import maestral.transport.shm.internal.ControlFile;
+import maestral.transport.shm.internal.ShmDescriptor;
 import maestral.transport.shm.internal.ShmServer;
 import maestral.transport.tck.ScriptedMaestral;
 import org.junit.jupiter.api.AfterEach;
@@ -75,10 +77,25 @@ class MultiProcessTest {
         return c;
     }
 
-    private List<Path> clientFolders(String config) throws IOException {
-        try (Stream<Path> s = Files.list(runtimeDir.resolve("shm-" + config).resolve("clients"))) {
+    private List<Path> sessionFolders(String config) throws IOException {
+        try (Stream<Path> s = Files.list(runtimeDir.resolve("shm-" + config).resolve(ShmDescriptor.SESSIONS))) {
             return s.toList();
         }
+    }
+
+    /** {@return the folders of the sessions that process holds now, read in the control file} */
+    private List<Path> sessionsOf(String config, long pid) throws IOException {
+        Path folder = runtimeDir.resolve("shm-" + config);
+        List<Path> held = new ArrayList<>();
+        try (ControlFile control = ControlFile.open(folder.resolve(ShmDescriptor.CONTROL_FILE))) {
+            for (int i = 0; i < ShmDescriptor.MAX_SESSIONS; i++) {
+                if (ControlFile.claimant(control.slotState(i)) == pid) {
+                    held.add(folder.resolve(ShmDescriptor.SESSIONS)
+                            .resolve(ShmDescriptor.sessionFolder(i, control.incarnation(i))));
+                }
+            }
+        }
+        return held;
     }
 
     @Test
@@ -96,7 +113,10 @@ class MultiProcessTest {
         assertEquals(0, a.finish(Duration.ofSeconds(20)), a.stderr());
         assertEquals(0, b.finish(Duration.ofSeconds(20)), b.stderr());
         waitUntil(() -> server.sessionCount() == 1, Duration.ofSeconds(5));
-        assertEquals(1, clientFolders("multi").size(), "the children's reply queues are gone");
+        assertEquals(List.of(), sessionsOf("multi", a.pid()), "the children gave their sessions back");
+        assertEquals(List.of(), sessionsOf("multi", b.pid()));
+        assertTrue(sessionFolders("multi").size() <= 3 + ShmDescriptor.SPARE_SESSIONS,
+                "sessions given back are reused, not piled up: " + sessionFolders("multi"));
     }
 
     @Test
@@ -108,19 +128,22 @@ class MultiProcessTest {
         victim.awaitLine("CALLING", START);
         waitUntil(() -> served.blockedNow() == 1, Duration.ofSeconds(20));
         assertEquals(2, server.sessionCount());
-        assertEquals(2, clientFolders("kill").size());
+        List<Path> victims = sessionsOf("kill", victim.pid());
+        assertEquals(1, victims.size());
+        assertTrue(Files.isDirectory(victims.getFirst()));
 
         long killedAt = System.nanoTime();
         victim.kill();
-        waitUntil(() -> server.sessionCount() == 1, Duration.ofSeconds(3));
-        assertTrue(System.nanoTime() - killedAt < Duration.ofSeconds(2).toNanos(), "freed late");
-        assertEquals(1, clientFolders("kill").size(), "the dead client's reply queue is removed with its session");
+        waitUntil(() -> server.sessionCount() == 1 && !Files.exists(victims.getFirst()), Duration.ofSeconds(3));
+        assertTrue(System.nanoTime() - killedAt < Duration.ofSeconds(2).toNanos(),
+                "the dead client's session and queues were freed late");
+        assertEquals(List.of(), sessionsOf("kill", victim.pid()));
         for (int i = 0; i < 100; i++) {
             assertEquals("echo:/after/" + i, local.excludedStatus("/after/" + i));
         }
         waitUntil(() -> served.blockedNow() == 0, Duration.ofSeconds(10));
         assertEquals("Up to date", local.status(), "the answer to the dead client went nowhere");
-        assertEquals(1, clientFolders("kill").size());
+        assertFalse(Files.exists(victims.getFirst()), "the late answer brought no queue back");
     }
 
     @Test

@@ -104,11 +104,12 @@ class ShmServerTest {
 
     @Test
     void staleFilesOfAPreviousDaemonAreRemovedAtBind() throws Exception {
-        Files.createDirectories(folder().resolve("clients").resolve("c-0000000000000001"));
-        Files.writeString(folder().resolve("clients").resolve("c-0000000000000001").resolve("junk.cq4"), "junk");
+        Path stale = folder().resolve(ShmDescriptor.SESSIONS).resolve(ShmDescriptor.sessionFolder(7, 3));
+        Files.createDirectories(stale.resolve(ShmDescriptor.REQUESTS));
+        Files.writeString(stale.resolve(ShmDescriptor.REQUESTS).resolve("junk.cq4"), "junk");
         Files.writeString(folder().resolve(ShmDescriptor.CONTROL_FILE), "not a control file");
         serve(new MaestralDispatcher(new ScriptedMaestral("cfg")));
-        assertFalse(Files.exists(folder().resolve("clients").resolve("c-0000000000000001")));
+        assertFalse(Files.exists(stale));
         assertEquals("Up to date", RemoteMaestral.over(connect(), Duration.ofSeconds(5)).status());
     }
 
@@ -117,7 +118,8 @@ class ShmServerTest {
         serve(new MaestralDispatcher(new ScriptedMaestral("cfg")));
         Maestral remote = RemoteMaestral.over(connect(), Duration.ofSeconds(5));
         assertEquals("Up to date", remote.status());
-        try (ChronicleQueue q = Queues.open(folder().resolve("requests"), ShmSettings.fromSystemProperties(), null);
+        Path session = sessionFolders().getFirst(); // the one in use, or a ready one: the daemon reads both
+        try (ChronicleQueue q = Queues.open(session.resolve(ShmDescriptor.REQUESTS), ShmSettings.fromSystemProperties(), null);
              ExcerptAppender a = q.createAppender()) {
             byte[][] junk = {
                 {}, {1, 2, 3}, new byte[24], "definitely not a frame, but long enough".getBytes(),
@@ -136,6 +138,17 @@ class ShmServerTest {
         }
         for (int i = 0; i < 20; i++) {
             assertEquals("echo:/" + i, remote.excludedStatus("/" + i));
+        }
+        for (int i = 0; i < 3; i++) { // every session still admits clients, the junk-fed one too
+            try (TransportClient more = provider.connect(endpoint(), Handshake.client("shm"), Duration.ofSeconds(10))) {
+                assertEquals("Up to date", RemoteMaestral.over(more, Duration.ofSeconds(5)).status());
+            }
+        }
+    }
+
+    private List<Path> sessionFolders() throws IOException {
+        try (Stream<Path> s = Files.list(folder().resolve(ShmDescriptor.SESSIONS))) {
+            return s.sorted().toList();
         }
     }
 

@@ -26,7 +26,7 @@ public final class ChronicleSupport {
             "--add-exports=java.base/sun.nio.ch=chronicle.core,ALL-UNNAMED",
             "--add-exports=java.base/jdk.internal.ref=chronicle.core,ALL-UNNAMED",
             "--add-modules=jdk.unsupported",
-            "--enable-native-access=ALL-UNNAMED,org.jnrproject.jffi,com.sun.jna",
+            "--enable-native-access=ALL-UNNAMED,maestral.transport.shm,org.jnrproject.jffi,com.sun.jna",
             "--sun-misc-unsafe-memory-access=allow");
 
     /** The system properties set to {@code true} before Chronicle is first used, unless set. */

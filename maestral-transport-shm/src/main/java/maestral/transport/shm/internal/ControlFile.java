@@ -16,17 +16,21 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The mapped control file {@code server.ctl} of {@link ShmDescriptor}: the server writes it
- * once, before any client can find it, and flips its state when it closes; every client maps
- * it and reads the state before each call, so a closed server is seen at once even before
- * its files are gone.
+ * The mapped control file {@code server.ctl} of {@link ShmDescriptor}: the server writes its
+ * header once, before any client can find it, and flips its state when it closes; every client
+ * maps it, reads the state before each call (so a closed server is seen at once even before
+ * its files are gone), claims a session slot in it and rings its doorbell. Every shared word is
+ * read and written with volatile or atomic accesses; the futex words are woken through
+ * {@link Futex}.
  *
  * <p><b>Safe for use by many threads at once.</b>
  */
 public final class ControlFile implements AutoCloseable {
 
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG_AT = LONG.varHandle();
+    private static final VarHandle INT_AT = INT.varHandle();
 
     private final Arena arena;
     private final MemorySegment segment;
@@ -53,12 +57,16 @@ public final class ControlFile implements AutoCloseable {
         Path aside = path.resolveSibling(path.getFileName() + ".new");
         try (FileChannel ch = FileChannel.open(aside, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(CONTROL_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+            ch.truncate(CONTROL_LENGTH);
+            ch.write(java.nio.ByteBuffer.allocate(1), CONTROL_LENGTH - 1); // the slots, all empty
+            ch.position(0);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(CONTROL_SLOTS_START).order(ByteOrder.LITTLE_ENDIAN);
             b.putLong(CONTROL_MAGIC_OFFSET, CONTROL_MAGIC);
             b.putLong(CONTROL_STATE_OFFSET, STATE_RUNNING);
             b.putLong(CONTROL_PID_OFFSET, pid);
             b.putLong(CONTROL_START_OFFSET, startMillis);
             b.putLong(CONTROL_NONCE_OFFSET, nonce);
+            b.putInt(CONTROL_SLOTS_OFFSET, MAX_SESSIONS);
             while (b.hasRemaining()) {
                 ch.write(b);
             }
@@ -72,15 +80,15 @@ public final class ControlFile implements AutoCloseable {
     }
 
     /**
-     * Maps an existing control file for reading.
+     * Maps an existing control file, for reading and for claiming sessions.
      *
      * @param path the file
      * @return the mapped file
      * @throws IOException when it is missing, too short, or not a control file
      */
     public static ControlFile open(Path path) throws IOException {
-        ControlFile f = map(path, false);
-        if (f.magic() != CONTROL_MAGIC) {
+        ControlFile f = map(path, true);
+        if (f.magic() != CONTROL_MAGIC || f.getInt(CONTROL_SLOTS_OFFSET) != MAX_SESSIONS) {
             f.close();
             throw new IOException(path + " is not a maestral shm control file");
         }
@@ -106,8 +114,20 @@ public final class ControlFile implements AutoCloseable {
         }
     }
 
-    private long get(int offset) {
-        return (long) LONG_AT.getVolatile(segment, (long) offset);
+    private long get(long offset) {
+        return (long) LONG_AT.getVolatile(segment, offset);
+    }
+
+    private int getInt(long offset) {
+        return (int) INT_AT.getVolatile(segment, offset);
+    }
+
+    private void setInt(long offset, int value) {
+        INT_AT.setVolatile(segment, offset, value);
+    }
+
+    private static long slot(int index, int field) {
+        return CONTROL_SLOTS_START + (long) index * SLOT_LENGTH + field;
     }
 
     /** {@return the magic number} */
@@ -148,6 +168,267 @@ public final class ControlFile implements AutoCloseable {
     /** Marks the server closed; every client sees it at its next call. */
     public void markClosed() {
         LONG_AT.setVolatile(segment, (long) CONTROL_STATE_OFFSET, STATE_CLOSED);
+    }
+
+    // ---- the doorbell ----------------------------------------------------------------
+
+    /**
+     * Tells the server that a slot's request queue holds new frames: sets the slot's bit, adds
+     * one to the bell, and wakes the server if it sleeps.
+     *
+     * @param index the slot
+     */
+    public void ring(int index) {
+        long word = CONTROL_BITMAP_OFFSET + (long) (index >>> 6) * Long.BYTES;
+        long bit = 1L << (index & 63);
+        if (((long) LONG_AT.getVolatile(segment, word) & bit) == 0) {
+            LONG_AT.getAndBitwiseOr(segment, word, bit);
+        }
+        INT_AT.getAndAdd(segment, (long) CONTROL_BELL_OFFSET, 1);
+        if (getInt(CONTROL_SLEEPING_OFFSET) != 0) {
+            Futex.wake(segment, CONTROL_BELL_OFFSET);
+        }
+    }
+
+    /**
+     * Takes the bits rung since the last call and adds them to {@code ready}.
+     *
+     * @param ready one long per 64 slots
+     * @return whether any bit was rung
+     */
+    public boolean takeRung(long[] ready) {
+        boolean any = false;
+        for (int i = 0; i < ready.length; i++) {
+            long word = CONTROL_BITMAP_OFFSET + (long) i * Long.BYTES;
+            if ((long) LONG_AT.getVolatile(segment, word) != 0) {
+                ready[i] |= (long) LONG_AT.getAndSet(segment, word, 0L);
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /**
+     * The server sleeps until a client rings, or the timeout.
+     *
+     * @param words how many bitmap words to look at
+     * @param timeoutNanos the longest sleep
+     */
+    public void awaitRing(int words, long timeoutNanos) {
+        setInt(CONTROL_SLEEPING_OFFSET, 1);
+        int seen = getInt(CONTROL_BELL_OFFSET);
+        boolean rung = false;
+        for (int i = 0; i < words && !rung; i++) {
+            rung = (long) LONG_AT.getVolatile(segment, CONTROL_BITMAP_OFFSET + (long) i * Long.BYTES) != 0;
+        }
+        if (!rung && running()) {
+            Futex.await(segment, CONTROL_BELL_OFFSET, seen, timeoutNanos);
+        }
+        setInt(CONTROL_SLEEPING_OFFSET, 0);
+    }
+
+    /** Wakes a server sleeping in {@link #awaitRing}, such as when it closes. */
+    public void wakeServer() {
+        INT_AT.getAndAdd(segment, (long) CONTROL_BELL_OFFSET, 1);
+        Futex.wake(segment, CONTROL_BELL_OFFSET);
+    }
+
+    // ---- the pool of ready sessions ---------------------------------------------------
+
+    /** {@return the counter of requests for ready sessions} */
+    public int wanted() {
+        return getInt(CONTROL_WANTED_OFFSET);
+    }
+
+    /** A client asks the server for another ready session and wakes it. */
+    public void askForSession() {
+        INT_AT.getAndAdd(segment, (long) CONTROL_WANTED_OFFSET, 1);
+        Futex.wake(segment, CONTROL_WANTED_OFFSET);
+    }
+
+    /**
+     * The server waits until a client asks for a session, or the timeout.
+     *
+     * @param seen the counter as last seen
+     * @param timeoutNanos the longest wait
+     */
+    public void awaitWanted(int seen, long timeoutNanos) {
+        Futex.await(segment, CONTROL_WANTED_OFFSET, seen, timeoutNanos);
+    }
+
+    /** {@return the counter of sessions made ready} */
+    public int provisioned() {
+        return getInt(CONTROL_PROVISIONED_OFFSET);
+    }
+
+    /** The server says a session became ready, waking clients waiting for one. */
+    public void announceReady() {
+        INT_AT.getAndAdd(segment, (long) CONTROL_PROVISIONED_OFFSET, 1);
+        Futex.wake(segment, CONTROL_PROVISIONED_OFFSET);
+    }
+
+    /**
+     * A client waits until the server makes a session ready, or the timeout.
+     *
+     * @param seen the counter as last seen
+     * @param timeoutNanos the longest wait
+     */
+    public void awaitReady(int seen, long timeoutNanos) {
+        Futex.await(segment, CONTROL_PROVISIONED_OFFSET, seen, timeoutNanos);
+    }
+
+    // ---- slots ----------------------------------------------------------------------
+
+    /**
+     * {@return a slot's state: {@link ShmDescriptor#SLOT_EMPTY}, {@link ShmDescriptor#SLOT_READY}
+     * or a claim ({@link #claim})}
+     *
+     * @param index the slot
+     */
+    public long slotState(int index) {
+        return get(slot(index, SLOT_STATE));
+    }
+
+    /**
+     * {@return the state of a slot claimed by that process}
+     *
+     * @param pid the claiming process
+     */
+    public static long claim(long pid) {
+        return pid << 8 | SLOT_CLAIMED;
+    }
+
+    /**
+     * {@return the claiming process of a state, or 0 when it is no claim}
+     *
+     * @param state a slot's state
+     */
+    public static long claimant(long state) {
+        return (state & 0xFF) == SLOT_CLAIMED ? state >>> 8 : 0;
+    }
+
+    /**
+     * Changes a slot's state when it is as expected.
+     *
+     * @param index the slot
+     * @param expected the state it must have
+     * @param state the new state
+     * @return whether it changed
+     */
+    public boolean compareAndSetSlot(int index, long expected, long state) {
+        return LONG_AT.compareAndSet(segment, slot(index, SLOT_STATE), expected, state);
+    }
+
+    /**
+     * Sets a slot's state (the server, for a slot no client can change).
+     *
+     * @param index the slot
+     * @param state the new state
+     */
+    public void setSlotState(int index, long state) {
+        LONG_AT.setVolatile(segment, slot(index, SLOT_STATE), state);
+    }
+
+    /**
+     * {@return a slot's incarnation}
+     *
+     * @param index the slot
+     */
+    public int incarnation(int index) {
+        return getInt(slot(index, SLOT_INCARNATION));
+    }
+
+    /**
+     * Sets a slot's incarnation (the server, before the slot is ready).
+     *
+     * @param index the slot
+     * @param incarnation its new incarnation
+     */
+    public void setIncarnation(int index, int incarnation) {
+        setInt(slot(index, SLOT_INCARNATION), incarnation);
+    }
+
+    /**
+     * {@return the session id of a slot's last or current claim}
+     *
+     * @param index the slot
+     */
+    public long session(int index) {
+        return get(slot(index, SLOT_SESSION));
+    }
+
+    /**
+     * Records who claimed a slot (the claiming client).
+     *
+     * @param index the slot
+     * @param sessionId the new session's id
+     * @param ownerStartMillis the client process's start instant, 0 when unknown
+     */
+    public void setOwner(int index, long sessionId, long ownerStartMillis) {
+        LONG_AT.setVolatile(segment, slot(index, SLOT_OWNER_START), ownerStartMillis);
+        LONG_AT.setVolatile(segment, slot(index, SLOT_SESSION), sessionId);
+    }
+
+    /**
+     * {@return the start instant of a slot's owner, 0 when unknown}
+     *
+     * @param index the slot
+     */
+    public long ownerStart(int index) {
+        return get(slot(index, SLOT_OWNER_START));
+    }
+
+    /**
+     * {@return a slot's reply sequence}
+     *
+     * @param index the slot
+     */
+    public int replySeq(int index) {
+        return getInt(slot(index, SLOT_REPLY_SEQ));
+    }
+
+    /**
+     * The server appended an answer: adds one to the slot's reply sequence and wakes its
+     * client if it waits.
+     *
+     * @param index the slot
+     */
+    public void replied(int index) {
+        INT_AT.getAndAdd(segment, slot(index, SLOT_REPLY_SEQ), 1);
+        if (getInt(slot(index, SLOT_WAITING)) != 0) {
+            Futex.wake(segment, slot(index, SLOT_REPLY_SEQ));
+        }
+    }
+
+    /**
+     * The client waits until the server answers, or the timeout. The caller checks the reply
+     * queue again after {@code seen} was read and before this is called.
+     *
+     * @param index the slot
+     * @param seen the reply sequence read before the last look at the queue
+     * @param timeoutNanos the longest wait
+     */
+    public void awaitReply(int index, int seen, long timeoutNanos) {
+        Futex.await(segment, slot(index, SLOT_REPLY_SEQ), seen, timeoutNanos);
+    }
+
+    /**
+     * Says whether the client is about to wait for an answer.
+     *
+     * @param index the slot
+     * @param waiting whether it waits
+     */
+    public void setWaiting(int index, boolean waiting) {
+        setInt(slot(index, SLOT_WAITING), waiting ? 1 : 0);
+    }
+
+    /**
+     * Wakes a client thread waiting in {@link #awaitReply}, such as when the connection fails.
+     *
+     * @param index the slot
+     */
+    public void wakeReplyWaiter(int index) {
+        Futex.wake(segment, slot(index, SLOT_REPLY_SEQ));
     }
 
     /** Unmaps the file; the file itself stays. */

@@ -30,15 +30,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client's end of the shm transport: it appends calls to the daemon's request queue and
- * reads answers from its own reply queue.
+ * A client's end of the shm transport: it claims one of the sessions the daemon keeps ready
+ * (a compare-and-set in the control file), appends calls to the session's request queue,
+ * rings the session's doorbell, and reads the answers from the session's reply queue.
  *
  * <h2>Who reads the replies</h2>
  * No thread of its own: a caller waiting for its answer takes the <em>reader role</em> if it
  * is free and polls the reply queue with the configured {@link IdleStrategy}, handing every
  * other caller its answer (and waking it) on the way. When its own answer has come it passes
  * the role to another waiting caller. One caller alone therefore reads its own answer on its
- * own thread, with no wake-up in between; callers that wait while another reads park.
+ * own thread, with no wake-up in between; callers that wait while another reads park. The
+ * reader spins briefly ({@link ShmSettings#spinNanos()}), then sleeps on the session's reply
+ * futex, which the daemon wakes after it appends an answer.
  *
  * <p>A watchdog thread checks every {@link ShmSettings#livenessPeriod()} while calls wait (five
  * times as seldom while none does) that the daemon still runs (its control file and its
@@ -60,15 +63,14 @@ public final class ShmClient implements TransportClient {
     private final String configName;
     private final ShmSettings settings;
     private final long sessionId;
+    private final int slot;
     private final Path myDir;
     private final ControlFile control;
     private final Peer server;
-    private final ConsumedCycleJanitor janitor = new ConsumedCycleJanitor();
-    private final ChronicleQueue requests;
+    private final SessionQueues queues;
     private final ExcerptAppender appender;
     private final ReentrantLock appendLock = new ReentrantLock();
     private final FrameWriter writer = new FrameWriter();
-    private final ChronicleQueue replies;
     private final ExcerptTailer tailer;
     private final FrameCodec readCodec = new FrameCodec();
     private final FrameAssembler assembler = new FrameAssembler();
@@ -85,44 +87,20 @@ public final class ShmClient implements TransportClient {
     private volatile String refusal;
     private volatile boolean byeAcknowledged;
     private boolean appenderClosed;
-    private int readerCycle = Integer.MIN_VALUE;
 
     private ShmClient(Endpoint endpoint, ShmSettings settings, ControlFile control, Peer server,
-                      Path folder) throws IOException {
+                      int slot, long sessionId, SessionQueues queues) {
         this.configName = endpoint.configName();
         this.settings = settings;
         this.control = control;
         this.server = server;
         this.followerSpins = !settings.idleStrategy().equals(SleepingIdleStrategy.ALIAS);
-        long id;
-        do {
-            id = ThreadLocalRandom.current().nextLong();
-        } while (id == 0);
-        this.sessionId = id;
-        this.myDir = folder.resolve(CLIENTS).resolve(clientFolder(id));
-        Files.createDirectory(myDir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-        ChronicleQueue rq = null;
-        ChronicleQueue rp = null;
-        try {
-            rp = Queues.open(myDir, settings, janitor);
-            this.replies = rp;
-            this.tailer = rp.createTailer();
-            tailer.singleThreadedCheckDisabled(true);
-            Path requestsDir = folder.resolve(REQUESTS);
-            if (!Files.isDirectory(requestsDir)) {
-                throw new IOException(requestsDir + " is gone");
-            }
-            rq = Queues.open(requestsDir, settings, null);
-            this.requests = rq;
-            this.appender = rq.createAppender();
-            appender.singleThreadedCheckDisabled(true);
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(rq);
-            closeQuietly(rp);
-            deleteQuietly(myDir);
-            throw e;
-        }
+        this.slot = slot;
+        this.sessionId = sessionId;
+        this.queues = queues;
+        this.myDir = queues.dir;
+        this.appender = queues.appender;
+        this.tailer = queues.tailer;
         this.watchdog = Thread.ofPlatform().daemon()
                 .name("maestral-shm-" + configName + "-client-watchdog").unstarted(this::watch);
     }
@@ -162,7 +140,7 @@ public final class ShmClient implements TransportClient {
                 throw new CommunicationError("The maestral daemon of '" + name + "' (pid "
                         + control.pid() + ") is not running; " + folder + " is left from it");
             }
-            client = new ShmClient(endpoint, settings, control, server, folder);
+            client = claim(endpoint, settings, control, server, folder, deadline, timeout);
         } catch (IOException e) {
             control.close();
             throw new CommunicationError("Cannot connect to the maestral daemon of '" + name
@@ -180,6 +158,65 @@ public final class ShmClient implements TransportClient {
         }
         client.watchdog.start();
         return client;
+    }
+
+    /**
+     * Claims a ready session (one this JVM used before first: its queues are still open),
+     * asking the daemon for one and waiting when none is ready, until the deadline.
+     */
+    private static ShmClient claim(Endpoint endpoint, ShmSettings settings, ControlFile control, Peer server,
+                                   Path folder, long deadline, Duration timeout) throws IOException {
+        String name = endpoint.configName();
+        ProcessHandle self = ProcessHandle.current();
+        long mine = ControlFile.claim(self.pid());
+        long nonce = control.nonce();
+        int slot = -1;
+        while (slot < 0) {
+            int seen = control.provisioned();
+            for (int i : SessionQueues.cachedSlots(nonce)) {
+                if (control.slotState(i) == SLOT_READY && SessionQueues.cached(nonce, i, control.incarnation(i))
+                        && control.compareAndSetSlot(i, SLOT_READY, mine)) {
+                    slot = i;
+                    break;
+                }
+            }
+            for (int i = 0; i < MAX_SESSIONS && slot < 0; i++) {
+                if (control.slotState(i) == SLOT_READY && control.compareAndSetSlot(i, SLOT_READY, mine)) {
+                    slot = i;
+                }
+            }
+            control.askForSession(); // to keep one ready for the next client, or one for this
+            if (slot >= 0) {
+                break;
+            }
+            if (!control.running() || !server.alive()) {
+                throw new CommunicationError("The maestral daemon of '" + name + "' (pid "
+                        + control.pid() + ") closed while this client connected");
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new CommunicationError("The maestral daemon of '" + name + "' (pid "
+                        + control.pid() + ") had no shm session ready within " + timeout);
+            }
+            control.awaitReady(seen, Math.min(left, 50_000_000L));
+        }
+        long previous = control.session(slot);
+        long id;
+        do {
+            id = ThreadLocalRandom.current().nextLong();
+        } while (id == 0 || id == previous);
+        control.setOwner(slot, id, Peer.startMillis(self));
+        int incarnation = control.incarnation(slot);
+        Path dir = folder.resolve(SESSIONS).resolve(sessionFolder(slot, incarnation));
+        SessionQueues queues;
+        try {
+            FileTrees.checkPrivate(dir);
+            queues = SessionQueues.take(dir, nonce, slot, incarnation, previous, settings);
+        } catch (IOException | RuntimeException e) {
+            control.setOwner(slot, 0, 0); // the daemon's watchdog takes the slot back once this process ends
+            throw e;
+        }
+        return new ShmClient(endpoint, settings, control, server, slot, id, queues);
     }
 
     private static ControlFile awaitControlFile(Path file, long deadline, String name) {
@@ -202,23 +239,11 @@ public final class ShmClient implements TransportClient {
         if (!send(HELLO, 0, hello)) {
             throw new CommunicationError("Cannot send the hello to the maestral daemon of '" + configName + "'");
         }
-        IdleStrategy idle = settings.newIdleStrategy();
         long nextCheck = System.nanoTime();
         readerBusy.set(true);
         try {
             while (serverHello == null && refusal == null) {
-                int work = drain(null);
-                if (serverHello != null || refusal != null) {
-                    break;
-                }
-                if (failure != null) {
-                    throw failure;
-                }
                 long now = System.nanoTime();
-                if (now - deadline >= 0) {
-                    throw new CommunicationError("The maestral daemon of '" + configName + "' (pid "
-                            + server.pid() + ") did not answer the shm handshake within " + timeout);
-                }
                 if (now - nextCheck >= 0) {
                     CommunicationError gone = checkServer();
                     if (gone != null) {
@@ -226,12 +251,21 @@ public final class ShmClient implements TransportClient {
                     }
                     nextCheck = now + Duration.ofMillis(20).toNanos();
                 }
-                idle.idle(work);
+                readUntil(() -> serverHello != null || refusal != null || failure != null,
+                        Math.min(deadline, nextCheck));
+                if (failure != null) {
+                    throw failure;
+                }
+                if (serverHello == null && refusal == null && System.nanoTime() - deadline >= 0) {
+                    throw new CommunicationError("The maestral daemon of '" + configName + "' (pid "
+                            + server.pid() + ") did not answer the shm handshake within " + timeout);
+                }
             }
         } finally {
             readerBusy.set(false);
         }
         if (refusal != null) {
+            send(BYE, 0, null); // the daemon makes the session ready again
             throw new CommunicationError(refusal);
         }
         try {
@@ -359,24 +393,50 @@ public final class ShmClient implements TransportClient {
     }
 
     private void readUntilDone(Pending p, long deadline) {
-        IdleStrategy idle = settings.newIdleStrategy();
-        long sent = nextCorrelation.get();
         roleHolder = Thread.currentThread();
         try {
-            while (!p.done() && failure == null && !closed.get()) {
-                int work = drain(p);
-                if (p.done() || System.nanoTime() - deadline >= 0) {
-                    return;
-                }
-                long nowSent = nextCorrelation.get();
-                if (nowSent != sent) { // another caller sent a call: its answer comes soon
-                    sent = nowSent;
-                    work++;
-                }
-                idle.idle(work);
-            }
+            readUntil(() -> p.done() || failure != null || closed.get(), deadline);
         } finally {
             roleHolder = null;
+        }
+    }
+
+    /**
+     * Reads the reply queue until {@code done} holds or the deadline passes: while answers
+     * come it reads on; when none comes it spins for {@link ShmSettings#spinNanos()}, then
+     * sleeps on the session's reply futex, which the daemon wakes after each answer (and this
+     * client's watchdog or {@link #close()} when the connection ends). Only the holder of the
+     * reader role calls it.
+     */
+    private void readUntil(java.util.function.BooleanSupplier done, long deadline) {
+        long spin = settings.spinNanos();
+        long lastWork = System.nanoTime();
+        while (!done.getAsBoolean()) {
+            int work = drain(null);
+            long now = System.nanoTime();
+            if (work > 0) {
+                lastWork = now;
+                continue;
+            }
+            long left = deadline - now;
+            if (left <= 0) {
+                return;
+            }
+            if (now - lastWork < spin) {
+                Thread.onSpinWait();
+                continue;
+            }
+            try {
+                control.setWaiting(slot, true);
+                int seq = control.replySeq(slot);
+                if (drain(null) == 0 && !done.getAsBoolean()) {
+                    control.awaitReply(slot, seq, Math.min(left, settings.maxSleepNanos()));
+                }
+                control.setWaiting(slot, false);
+            } catch (IllegalStateException e) { // the control file is unmapped: closed
+                return;
+            }
+            lastWork = System.nanoTime();
         }
     }
 
@@ -417,9 +477,9 @@ public final class ShmClient implements TransportClient {
             }
         }
         int cycle = tailer.cycle();
-        if (cycle != readerCycle) {
-            readerCycle = cycle;
-            janitor.readerAt(cycle);
+        if (cycle != queues.readerCycle) {
+            queues.readerCycle = cycle;
+            queues.janitor.readerAt(cycle);
         }
         return n;
     }
@@ -433,8 +493,7 @@ public final class ShmClient implements TransportClient {
             return;
         }
         if (h.sessionId() != sessionId) {
-            LOG.warn("dropped a frame of another session {} in {}", Long.toHexString(h.sessionId()), myDir);
-            return;
+            return; // an earlier client's, in a session used one client after another
         }
         if (h.type() == VOID) {
             return; // given up while it was written; its frame follows as FRAGMENTs or not at all
@@ -505,6 +564,7 @@ public final class ShmClient implements TransportClient {
                 return false;
             }
             writer.write(appender, type, sessionId, correlationId, body);
+            control.ring(slot);
             return true;
         } finally {
             appendLock.unlock();
@@ -584,7 +644,8 @@ public final class ShmClient implements TransportClient {
                 try {
                     if (!appenderClosed) {
                         writer.requireSpace(appender, true);
-                        PreRoll.roll(requests, appender);
+                        PreRoll.roll(queues.requests, appender);
+                        queues.toucher.touchAhead(appender);
                     }
                 } finally {
                     appendLock.unlock();
@@ -616,7 +677,17 @@ public final class ShmClient implements TransportClient {
             }
             LockSupport.unpark(p.waiter);
         }
+        wakeReader();
         return f;
+    }
+
+    /** Wakes the holder of the reader role from its futex sleep, to look at the state. */
+    private void wakeReader() {
+        try {
+            control.wakeReplyWaiter(slot);
+        } catch (IllegalStateException e) {
+            // unmapped: nobody sleeps on it any more
+        }
     }
 
     // ---- TransportClient -------------------------------------------------------------
@@ -637,6 +708,7 @@ public final class ShmClient implements TransportClient {
             LockSupport.unpark(p.waiter);
         }
         LockSupport.unpark(watchdog);
+        wakeReader();
         boolean serverUp = failure == null && checkServer() == null;
         boolean byeSent = false;
         if (serverUp) {
@@ -649,25 +721,26 @@ public final class ShmClient implements TransportClient {
         boolean reader = takeReaderRole(Duration.ofSeconds(2));
         if (reader && byeSent) {
             long end = System.nanoTime() + BYE_WAIT.toNanos();
-            IdleStrategy idle = settings.newIdleStrategy();
             while (!byeAcknowledged && System.nanoTime() - end < 0 && checkServer() == null) {
-                idle.idle(drain(null));
+                readUntil(() -> byeAcknowledged, Math.min(end, System.nanoTime() + 20_000_000L));
             }
         }
-        if (reader) {
-            closeQuietly(tailer);
-            closeQuietly(replies);
-        } else {
+        boolean reusable = reader && byeAcknowledged;
+        if (!reader) {
             LOG.warn("a caller still reads the replies of '{}'; its queue stays open", configName);
         }
         closeWriter();
+        if (reusable) {
+            queues.release(sessionId);
+        } else if (reader) {
+            queues.close();
+        }
         try {
             watchdog.join(Duration.ofSeconds(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         control.close();
-        deleteQuietly(myDir);
     }
 
     /** Closes the request writer, waiting for a send in progress; nothing is sent after this. */
@@ -675,8 +748,6 @@ public final class ShmClient implements TransportClient {
         appendLock.lock();
         try {
             appenderClosed = true;
-            closeQuietly(appender);
-            closeQuietly(requests);
         } finally {
             appendLock.unlock();
         }
@@ -685,11 +756,14 @@ public final class ShmClient implements TransportClient {
     /** Undoes a connect that failed after the queues were opened. */
     private void abandon() {
         closed.set(true);
-        closeQuietly(tailer);
-        closeQuietly(replies);
+        try {
+            send(BYE, 0, null); // the daemon makes the session ready again
+        } catch (RuntimeException e) {
+            LOG.debug("could not say bye: {}", e.toString());
+        }
         closeWriter();
+        queues.close();
         control.close();
-        deleteQuietly(myDir);
     }
 
     private boolean takeReaderRole(Duration wait) {

@@ -8,24 +8,39 @@ package maestral.transport.shm.internal;
  * <pre>
  * RUNTIME/shm-CONFIG/                 mode 0700, removed when the server closes
  *   server.ctl                        the control file, below
- *   requests/                         one Chronicle queue: every client → the daemon
- *   clients/c-SESSION/                one Chronicle queue per client: the daemon → that client
+ *   sessions/s-SLOT-INCARNATION/      one client session, made ready by the daemon ahead of use:
+ *     requests/                       a Chronicle queue: that client → the daemon (one writer)
+ *     replies/                        a Chronicle queue: the daemon → that client (one writer)
  * </pre>
- * Queue files roll every second and are deleted by their one reader once it has moved past
- * them.
+ * The daemon keeps {@link #SPARE_SESSIONS} sessions ready (queues created, opened, their pages
+ * touched); a client claims one in the control file and gives it back when it closes, so a
+ * session's queues serve one client after another. A session whose client died is deleted
+ * and made again under a new incarnation. Queue files roll every second and are deleted by
+ * their one reader once it has moved past them.
  *
  * <h2>The control file {@code server.ctl}</h2>
- * Written by the server before any client can find it, mapped by every client; only
- * {@code state} ever changes.
+ * Written by the server before any client can find it, mapped read-write by every client.
  * <pre>
- *  0               8               16              24              32              40    64
- *  +---------------+---------------+---------------+---------------+---------------+-...-+
- *  |     magic     |     state     |   server pid  | start (ms)    | instance nonce| 0.. |
- *  +---------------+---------------+---------------+---------------+---------------+-...-+
+ *  0        8        16       24       32       40     44     48       52     56          64
+ *  +--------+--------+--------+--------+--------+------+------+--------+------+-----------+
+ *  | magic  | state  | pid    |start ms| nonce  |slots | bell |sleeping|wanted|provisioned|
+ *  +--------+--------+--------+--------+--------+------+------+--------+------+-----------+
+ *  64: the doorbell bitmap, one bit per slot ({@link #MAX_SESSIONS} bits)
+ *  256: the slots, {@link #SLOT_LENGTH} bytes each:
+ *  +--------+-----------+---------+------------+----------+-----------+---------------+
+ *  | state  |incarnation| waiting | session id | reply seq|  (unused) | owner start ms|
+ *  0        8           12        16           24         28          32              40
  * </pre>
- * {@code start} is the server process's start instant in epoch milliseconds, so that a
- * reused pid is not taken for the server; {@code state} is {@link #STATE_RUNNING} or
- * {@link #STATE_CLOSED}.
+ * {@code start} is the server process's start instant in epoch milliseconds, so that a reused
+ * pid is not taken for the server; {@code state} is {@link #STATE_RUNNING} or
+ * {@link #STATE_CLOSED}. A client that appended to its session's request queue sets its slot's
+ * bit, adds one to {@code bell} and wakes the {@code bell} futex when {@code sleeping} is set:
+ * the daemon reads only the sessions whose bits it took. {@code wanted} is the futex by which
+ * clients ask for more ready sessions, {@code provisioned} the one by which the daemon says it
+ * made one ready. A slot's {@code state} is {@link #SLOT_EMPTY}, {@link #SLOT_READY} or, once a
+ * client took it with a compare-and-set, {@code pid << 8 | }{@link #SLOT_CLAIMED}; its
+ * {@code reply seq} is the futex the daemon adds one to after each answer it appends, waking
+ * the client when {@code waiting} is set.
  *
  * <h2>Frames</h2>
  * Each Chronicle document holds one frame:
@@ -35,7 +50,7 @@ package maestral.transport.shm.internal;
  *  | magic+version |     type      |          session id           |        correlation id         | body ...
  *  +---------------+---------------+-------------------------------+-------------------------------+--------
  * </pre>
- * The session id names one client connection (and its reply queue); the correlation id one
+ * The session id names one client connection (one claim of a slot); the correlation id one
  * call of it. The bodies are the shared {@link maestral.api.spi.WireFormat} of the
  * {@link maestral.api.spi.WireModel} (values, records and strings as every transport writes
  * them):
@@ -77,18 +92,24 @@ public final class ShmDescriptor {
     public static final String FOLDER_PREFIX = "shm-";
     /** The control file's name. */
     public static final String CONTROL_FILE = "server.ctl";
-    /** The request queue's folder name. */
+    /** The folder of the sessions. */
+    public static final String SESSIONS = "sessions";
+    /** A session's request queue folder. */
     public static final String REQUESTS = "requests";
-    /** The folder of the reply queues. */
-    public static final String CLIENTS = "clients";
+    /** A session's reply queue folder. */
+    public static final String REPLIES = "replies";
+    /** How many ready sessions the daemon keeps for clients to claim. */
+    public static final int SPARE_SESSIONS = 2;
+    /** The most sessions at once: {@value}. */
+    public static final int MAX_SESSIONS = 1024;
     /**
      * The file a client creates in its session folder once it has read the daemon's GOODBYE,
      * and with it every answer before it: a closing daemon waits for it (a second at most)
      * before it deletes the session's queue.
      */
     public static final String GOODBYE_READ_FILE = "goodbye.read";
-    /** The prefix of one reply queue's folder, followed by the session id in hex. */
-    public static final String CLIENT_PREFIX = "c-";
+    /** The prefix of one session's folder, followed by its slot and incarnation in hex. */
+    public static final String SESSION_PREFIX = "s-";
 
     // ---- control file ----------------------------------------------------------------
 
@@ -104,8 +125,42 @@ public final class ShmDescriptor {
     public static final int CONTROL_START_OFFSET = 24;
     /** Offset of the server's random instance nonce. */
     public static final int CONTROL_NONCE_OFFSET = 32;
+    /** Offset of the number of slots (int). */
+    public static final int CONTROL_SLOTS_OFFSET = 40;
+    /** Offset of the doorbell futex (int). */
+    public static final int CONTROL_BELL_OFFSET = 44;
+    /** Offset of the flag a sleeping server sets (int). */
+    public static final int CONTROL_SLEEPING_OFFSET = 48;
+    /** Offset of the futex of clients asking for ready sessions (int). */
+    public static final int CONTROL_WANTED_OFFSET = 52;
+    /** Offset of the futex of the server announcing a ready session (int). */
+    public static final int CONTROL_PROVISIONED_OFFSET = 56;
+    /** Offset of the doorbell bitmap, one bit per slot. */
+    public static final int CONTROL_BITMAP_OFFSET = 64;
+    /** Offset of the first slot. */
+    public static final int CONTROL_SLOTS_START = 256;
+    /** The length of one slot. */
+    public static final int SLOT_LENGTH = 64;
+    /** Offset of a slot's state (long). */
+    public static final int SLOT_STATE = 0;
+    /** Offset of a slot's incarnation (int). */
+    public static final int SLOT_INCARNATION = 8;
+    /** Offset of a slot's flag of a waiting client (int). */
+    public static final int SLOT_WAITING = 12;
+    /** Offset of a slot's session id (long). */
+    public static final int SLOT_SESSION = 16;
+    /** Offset of a slot's reply sequence futex (int). */
+    public static final int SLOT_REPLY_SEQ = 24;
+    /** Offset of the start instant of the slot's owner, in epoch ms (long). */
+    public static final int SLOT_OWNER_START = 32;
+    /** A slot without queues. */
+    public static final long SLOT_EMPTY = 0;
+    /** A slot whose queues are ready for a client. */
+    public static final long SLOT_READY = 1;
+    /** The low byte of a claimed slot's state; the owner's pid is above it. */
+    public static final long SLOT_CLAIMED = 2;
     /** The control file's length. */
-    public static final int CONTROL_LENGTH = 64;
+    public static final int CONTROL_LENGTH = CONTROL_SLOTS_START + MAX_SESSIONS * SLOT_LENGTH;
     /** The state of a serving server. */
     public static final long STATE_RUNNING = 1;
     /** The state of a closed server. */
@@ -180,11 +235,12 @@ public final class ShmDescriptor {
     }
 
     /**
-     * {@return the folder name of a session's reply queue}
+     * {@return the folder name of a session}
      *
-     * @param sessionId the session id
+     * @param slot its slot
+     * @param incarnation its incarnation
      */
-    public static String clientFolder(long sessionId) {
-        return CLIENT_PREFIX + String.format("%016x", sessionId);
+    public static String sessionFolder(int slot, int incarnation) {
+        return SESSION_PREFIX + String.format("%04x-%08x", slot, incarnation);
     }
 }

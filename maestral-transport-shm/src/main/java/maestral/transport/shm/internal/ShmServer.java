@@ -39,9 +39,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Threads</h2>
  * <ul>
- *   <li>One <em>reader</em> polls the request queue with the configured {@link IdleStrategy}
- *       and runs each call itself, then writes the answer to the caller's reply queue: no
- *       hand-off to another thread on the fast path.</li>
+ *   <li>One <em>reader</em> takes the doorbell bits of the sessions that have new requests,
+ *       reads their request queues in turn, one frame each, and runs each call itself, then
+ *       writes the answer to the session's reply queue: no hand-off to another thread on the
+ *       fast path. When no bell rang it spins briefly ({@link ShmSettings#spinNanos()}), then
+ *       sleeps on the bell's futex until a client rings.</li>
  *   <li>A <em>supervisor</em> watches the call the reader runs; when one takes longer than
  *       {@link ShmSettings#handOffAfter()} (a blocking call such as
  *       {@code statusChangeLongpoll}), it hands reading to a new reader thread, and the old
@@ -51,12 +53,13 @@ import org.slf4j.LoggerFactory;
  *       call comes. (Handing every call to a virtual thread instead costs a wake-up per call:
  *       measured here, 11 µs median and milliseconds at the 99th percentile, against under
  *       2 µs for the whole round trip when the reader runs the call.)</li>
- *   <li>A <em>watchdog</em> checks every {@link ShmSettings#livenessPeriod()} (three times as
- *       seldom while no client calls) that each client process is alive, and drops the session
- *       and reply queue of a dead one; it also rolls the reply queues of clients in use into
- *       each new cycle ahead of the calls ({@link PreRoll}).</li>
- *   <li>Virtual threads admit and dismiss clients (opening a queue takes milliseconds).</li>
+ *   <li>A <em>watchdog</em> keeps {@link ShmDescriptor#SPARE_SESSIONS} sessions ready for
+ *       clients to claim (woken by a client's request for one), checks every
+ *       {@link ShmSettings#livenessPeriod()} (three times as seldom while no client calls) that
+ *       each client process is alive and deletes the session of a dead one, and rolls and
+ *       pre-touches the reply queues of sessions in use ahead of the calls ({@link PreRoll}).</li>
  * </ul>
+ * Admitting a client and letting one go cost no queue open: the reader does both.
  *
  * <p><b>Safe for use by many threads at once.</b>
  */
@@ -75,15 +78,20 @@ public final class ShmServer implements TransportServer {
     private final Path folder;
     /** The identity of {@link #folder} as created, so that close removes only its own. */
     private final Object folderKey;
-    private final Path requestsDir;
-    private final Path clientsDir;
+    private final Path sessionsDir;
     private final ControlFile control;
-    private final ConsumedCycleJanitor janitor = new ConsumedCycleJanitor();
-    private final ChronicleQueue requests;
-    private final ExcerptTailer tailer;
+    /** The sessions made ready, by slot; written by the watchdog, read by the reader. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<ServerSession> slots =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(MAX_SESSIONS);
+    /** The slots whose bells rang and whose queues may hold more; the poll lock's holder's. */
+    private final long[] rung = new long[MAX_SESSIONS / 64];
+    private int cursor;
+    /** How many bitmap words hold a slot made ready so far. */
+    private volatile int bitmapWords = 1;
     private final FrameCodec readCodec = new FrameCodec();
     private final FrameAssembler assembler = new FrameAssembler();
     private final ReentrantLock pollLock = new ReentrantLock();
+    /** The sessions a client uses now, by session id. */
     private final ConcurrentHashMap<Long, ServerSession> sessions = new ConcurrentHashMap<>();
     private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
     /** Calls being carried out whose answers are not yet appended. */
@@ -98,7 +106,6 @@ public final class ShmServer implements TransportServer {
     /** The call the reader runs now, for the supervisor. */
     private volatile InlineCall current;
     private volatile boolean supervisorSleeping;
-    private int readerCycle = Integer.MIN_VALUE;
 
     private ShmServer(Endpoint endpoint, Handshake hello, CallDispatcher dispatcher, ShmSettings settings)
             throws IOException {
@@ -107,22 +114,15 @@ public final class ShmServer implements TransportServer {
         this.dispatcher = dispatcher;
         this.settings = settings;
         this.folder = endpoint.runtimeDirectory().resolve(FOLDER_PREFIX + endpoint.configName());
-        this.requestsDir = folder.resolve(REQUESTS);
-        this.clientsDir = folder.resolve(CLIENTS);
+        this.sessionsDir = folder.resolve(SESSIONS);
         removeStale(folder);
         FileTrees.createPrivateDirectory(folder);
         FileTrees.checkPrivate(folder);
         this.folderKey = Files.readAttributes(folder, java.nio.file.attribute.BasicFileAttributes.class,
                 java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
-        FileTrees.createPrivateDirectory(requestsDir);
-        FileTrees.createPrivateDirectory(clientsDir);
-        ChronicleQueue q = null;
+        FileTrees.createPrivateDirectory(sessionsDir);
         ControlFile c = null;
         try {
-            q = Queues.open(requestsDir, settings, janitor);
-            this.requests = q;
-            this.tailer = q.createTailer().toEnd();
-            tailer.singleThreadedCheckDisabled(true);
             ProcessHandle self = ProcessHandle.current();
             c = ControlFile.publish(folder.resolve(CONTROL_FILE), self.pid(), Peer.startMillis(self),
                     ThreadLocalRandom.current().nextLong());
@@ -130,9 +130,6 @@ public final class ShmServer implements TransportServer {
         } catch (IOException | RuntimeException e) {
             if (c != null) {
                 c.close();
-            }
-            if (q != null) {
-                q.close();
             }
             FileTrees.deleteTree(folder);
             throw e instanceof IOException io ? io : new IOException("cannot create the shm queues in "
@@ -156,6 +153,7 @@ public final class ShmServer implements TransportServer {
     public static ShmServer bind(Endpoint endpoint, Handshake hello, CallDispatcher dispatcher,
                                  ShmSettings settings) throws IOException {
         ShmServer server = new ShmServer(endpoint, hello, dispatcher, settings);
+        server.provisionSpares();
         server.startReader();
         server.supervisor.start();
         server.watchdog.start();
@@ -186,6 +184,7 @@ public final class ShmServer implements TransportServer {
         IdleStrategy idle = settings.newIdleStrategy();
         ReadOutcome outcome = new ReadOutcome();
         int failures = 0;
+        long idleSince = 0;
         try {
             while (!closed.get()) {
                 int work;
@@ -205,7 +204,21 @@ public final class ShmServer implements TransportServer {
                 if (outcome.call != null && !runInline(outcome)) {
                     return; // another thread reads now
                 }
-                idle.idle(work);
+                if (work > 0 || outcome.call != null) {
+                    idleSince = 0;
+                    idle.reset();
+                } else if (idleSince == 0) {
+                    idleSince = System.nanoTime();
+                } else if (settings.sleeps() && System.nanoTime() - idleSince > settings.spinNanos()) {
+                    try {
+                        control.awaitRing(bitmapWords, settings.maxSleepNanos());
+                    } catch (IllegalStateException e) { // unmapped: the server closed
+                        return;
+                    }
+                    idleSince = 0;
+                } else {
+                    idle.idle();
+                }
             }
         } finally {
             readers.remove(Thread.currentThread());
@@ -215,6 +228,7 @@ public final class ShmServer implements TransportServer {
     /** What one poll found that must run after the document is closed. */
     private static final class ReadOutcome {
         ServerSession session;
+        long sessionId;
         long correlationId;
         MethodCall call;
 
@@ -224,6 +238,11 @@ public final class ShmServer implements TransportServer {
         }
     }
 
+    /**
+     * Reads one frame of the next session whose bell rang, in turn.
+     *
+     * @return 1 when it read a frame, 0 when no session had one
+     */
     private int pollOnce(ReadOutcome outcome) {
         if (!pollLock.tryLock()) {
             return 0;
@@ -232,43 +251,74 @@ public final class ShmServer implements TransportServer {
             if (closed.get()) {
                 return 0;
             }
-            int work;
-            try (DocumentContext dc = tailer.readingDocument()) {
-                if (!dc.isPresent()) {
-                    work = 0;
-                } else {
-                    work = 1;
-                    handleFrame(dc.wire().bytes(), outcome);
+            control.takeRung(rung);
+            int words = bitmapWords;
+            int start = cursor;
+            for (int n = 0; n < words * 64; n++) {
+                int i = (start + n) % (words * 64);
+                long bit = 1L << (i & 63);
+                if ((rung[i >>> 6] & bit) == 0) {
+                    if (rung[i >>> 6] == 0) { // skip the rest of an empty word
+                        n += 63 - (i & 63);
+                    }
+                    continue;
                 }
+                ServerSession s = slots.get(i);
+                if (s == null) {
+                    rung[i >>> 6] &= ~bit;
+                    continue;
+                }
+                boolean read;
+                try (DocumentContext dc = s.tailer.readingDocument()) {
+                    read = dc.isPresent();
+                    if (read) {
+                        handleFrame(s, dc.wire().bytes(), outcome);
+                    }
+                }
+                int cycle = s.tailer.cycle();
+                if (cycle != s.readerCycle) {
+                    s.readerCycle = cycle;
+                    s.janitor.readerAt(cycle);
+                }
+                if (read) {
+                    cursor = i + 1; // the next poll starts at the next session: each in turn
+                    return 1;
+                }
+                rung[i >>> 6] &= ~bit; // read out; its client rings again when it appends
             }
-            int cycle = tailer.cycle();
-            if (cycle != readerCycle) {
-                readerCycle = cycle;
-                janitor.readerAt(cycle);
-                assembler.retainSessions(sessions::containsKey);
-            }
-            return work;
+            return 0;
         } finally {
             pollLock.unlock();
         }
     }
 
-    private void handleFrame(Bytes<?> in, ReadOutcome outcome) {
+    private void handleFrame(ServerSession s, Bytes<?> in, ReadOutcome outcome) {
         FrameCodec.Header h;
         try {
             h = FrameCodec.readHeader(in);
         } catch (MalformedFrameException e) {
-            LOG.warn("dropped a malformed frame in {}: {}", requestsDir, e.getMessage());
+            LOG.warn("dropped a malformed frame in {}: {}", s.dir, e.getMessage());
             return;
         }
         if (h.type() == VOID) {
             return; // given up while it was written; its frame follows as FRAGMENTs or not at all
         }
+        if (h.type() == HELLO) {
+            admit(s, h.sessionId(), in);
+            return;
+        }
+        if (h.type() == BYE && s.sessionId() == 0 && h.sessionId() != 0
+                && ControlFile.claimant(control.slotState(s.slot)) != 0
+                && control.session(s.slot) == h.sessionId()) {
+            release(s, h.sessionId(), "the client gave up before it was admitted");
+            return;
+        }
+        if (h.sessionId() != s.sessionId() || h.sessionId() == 0) {
+            LOG.debug("dropped a {} frame of session {}, not the one using {}", typeName(h.type()),
+                    Long.toHexString(h.sessionId()), s.dir);
+            return;
+        }
         if (h.type() == FRAGMENT) {
-            if (!sessions.containsKey(h.sessionId())) {
-                LOG.debug("dropped a fragment of unknown session {}", Long.toHexString(h.sessionId()));
-                return;
-            }
             FrameAssembler.Joined joined;
             try {
                 joined = assembler.accept(h, in);
@@ -278,50 +328,32 @@ public final class ShmServer implements TransportServer {
             }
             if (joined != null) {
                 try {
-                    handleFrame(joined.header(), joined.body(), outcome);
+                    handleFrame(s, joined.header(), joined.body(), outcome);
                 } finally {
                     joined.release();
                 }
             }
             return;
         }
-        handleFrame(h, in, outcome);
+        handleFrame(s, h, in, outcome);
     }
 
-    private void handleFrame(FrameCodec.Header h, Bytes<?> in, ReadOutcome outcome) {
+    private void handleFrame(ServerSession s, FrameCodec.Header h, Bytes<?> in, ReadOutcome outcome) {
         switch (h.type()) {
             case CALL -> {
-                ServerSession s = sessions.get(h.sessionId());
-                if (s == null) {
-                    LOG.debug("dropped a call of unknown session {}", Long.toHexString(h.sessionId()));
-                    return;
-                }
                 try {
                     outcome.call = readCodec.readCall(in);
                     outcome.session = s;
+                    outcome.sessionId = h.sessionId();
                     outcome.correlationId = h.correlationId();
                 } catch (RuntimeException e) {
                     LOG.warn("malformed call {} of session {}: {}", h.correlationId(),
                             Long.toHexString(h.sessionId()), e.toString());
-                    s.reply(h.correlationId(), new CallResult.Threw(RemoteError.of(
+                    s.reply(h.sessionId(), h.correlationId(), new CallResult.Threw(RemoteError.of(
                             new BadInputError("Bad call", "the daemon could not decode the call: " + e.getMessage()))));
                 }
             }
-            case HELLO -> {
-                Handshake theirs;
-                try {
-                    theirs = readCodec.readHandshake(in);
-                } catch (RuntimeException e) {
-                    LOG.warn("dropped a malformed hello of session {}: {}", Long.toHexString(h.sessionId()), e.toString());
-                    return;
-                }
-                long sessionId = h.sessionId();
-                offload(() -> admit(sessionId, theirs));
-            }
-            case BYE -> {
-                long sessionId = h.sessionId();
-                offload(() -> dismiss(sessionId, "the client closed", BYE_ACK, false));
-            }
+            case BYE -> release(s, h.sessionId(), "the client closed");
             default -> LOG.warn("dropped an unexpected {} frame of session {}", typeName(h.type()),
                     Long.toHexString(h.sessionId()));
         }
@@ -335,9 +367,10 @@ public final class ShmServer implements TransportServer {
     private boolean runInline(ReadOutcome o) {
         if (handedOff.get() >= MAX_HANDED_OFF) {
             ServerSession s = o.session;
+            long session = o.sessionId;
             long id = o.correlationId;
             MethodCall call = o.call;
-            offload(() -> answer(s, id, call));
+            offload(() -> answer(s, session, id, call));
             return true;
         }
         InlineCall c = new InlineCall(System.nanoTime());
@@ -348,7 +381,7 @@ public final class ShmServer implements TransportServer {
         }
         boolean stillReader;
         try {
-            answer(o.session, o.correlationId, o.call);
+            answer(o.session, o.sessionId, o.correlationId, o.call);
         } finally {
             stillReader = c.finish();
             if (!stillReader) {
@@ -359,10 +392,10 @@ public final class ShmServer implements TransportServer {
     }
 
     /** Carries a call out and appends its answer, counted until the answer is in the queue. */
-    private void answer(ServerSession session, long correlationId, MethodCall call) {
+    private void answer(ServerSession session, long sessionId, long correlationId, MethodCall call) {
         unanswered.begin();
         try {
-            session.reply(correlationId, dispatch(call));
+            session.reply(sessionId, correlationId, dispatch(call));
         } finally {
             unanswered.end();
         }
@@ -450,65 +483,110 @@ public final class ShmServer implements TransportServer {
         }
     }
 
-    // ---- sessions --------------------------------------------------------------------
+    // ---- sessions ----------------------------------------------------------------------
 
-    private void admit(long sessionId, Handshake theirs) {
-        if (closed.get() || sessions.containsKey(sessionId)) {
-            return;
-        }
-        Path dir = clientsDir.resolve(clientFolder(sessionId));
-        if (!Files.isDirectory(dir)) {
-            LOG.warn("dropped the hello of session {}: its reply queue {} is missing",
-                    Long.toHexString(sessionId), dir);
-            return;
-        }
+    /**
+     * Admits the client that claimed a session and said hello in it, or refuses it. The slot
+     * must be claimed, by the process the hello names, for the session id of the hello.
+     */
+    private void admit(ServerSession s, long sessionId, Bytes<?> in) {
+        Handshake theirs;
         try {
-            FileTrees.checkPrivate(dir);
-        } catch (IOException e) {
-            LOG.warn("refused the hello of session {} (claims pid {}): {}", Long.toHexString(sessionId),
-                    theirs.pid(), e.getMessage());
-            return;
-        }
-        Peer peer = Peer.of(theirs.pid(), 0);
-        ServerSession s;
-        try {
-            s = new ServerSession(sessionId, theirs, peer, dir, settings);
+            theirs = readCodec.readHandshake(in);
         } catch (RuntimeException e) {
-            LOG.warn("could not open the reply queue of session {}: {}", Long.toHexString(sessionId), e.toString());
+            LOG.warn("dropped a malformed hello in {}: {}", s.dir, e.toString());
             return;
         }
+        long claimant = ControlFile.claimant(control.slotState(s.slot));
+        if (closed.get() || sessionId == 0 || s.sessionId() != 0 || claimant == 0
+                || control.session(s.slot) != sessionId) {
+            LOG.debug("dropped a hello of session {} in {}: the slot is not claimed for it",
+                    Long.toHexString(sessionId), s.dir);
+            return;
+        }
+        if (claimant != theirs.pid()) {
+            LOG.warn("refused the hello of session {}: it claims pid {}, the slot was taken by pid {}",
+                    Long.toHexString(sessionId), theirs.pid(), claimant);
+            s.send(REFUSED, sessionId, "the daemon refused the connection: the hello names pid "
+                    + theirs.pid() + ", the session was claimed by pid " + claimant);
+            return;
+        }
+        Peer peer = Peer.of(claimant, control.ownerStart(s.slot));
         String refusal = hello.incompatibility(theirs);
         if (refusal != null) {
             LOG.info("refused a client (pid {}): {}", theirs.pid(), refusal);
-            s.close(REFUSED, "the daemon refused the connection: " + refusal);
-            return;
+            s.send(REFUSED, sessionId, "the daemon refused the connection: " + refusal);
+            return; // the client gives the slot back
         }
-        if (!peer.alive()) {
-            s.close(0, null);
-            deleteQuietly(dir);
-            return;
-        }
+        s.begin(sessionId, theirs, peer);
         sessions.put(sessionId, s);
-        if (closed.get()) {
-            sessions.remove(sessionId, s);
-            s.close(GOODBYE, "the daemon closed");
-            return;
-        }
-        s.send(WELCOME, hello);
-        LOG.debug("client pid {} connected as session {}", theirs.pid(), Long.toHexString(sessionId));
+        s.send(WELCOME, sessionId, hello);
+        LOG.debug("client pid {} connected as session {} in {}", theirs.pid(), Long.toHexString(sessionId), s.dir);
     }
 
-    private void dismiss(long sessionId, String why, int lastFrame, boolean deleteQueue) {
-        ServerSession s = sessions.get(sessionId);
-        if (s == null) {
-            return;
+    /** Lets a closing client go: its session is ready for the next client at once. */
+    private void release(ServerSession s, long sessionId, String why) {
+        LOG.debug("session {} ends: {}", Long.toHexString(sessionId), why);
+        s.send(BYE_ACK, sessionId, null);
+        sessions.remove(sessionId, s);
+        s.end();
+        assembler.retainSessions(sessions::containsKey);
+        control.setSlotState(s.slot, SLOT_READY);
+        control.announceReady();
+    }
+
+    /** Deletes the session of a client that is gone; the slot is made ready again later. */
+    private void drop(ServerSession s, String why) {
+        LOG.debug("session {} in {} ends: {}", Long.toHexString(s.sessionId()), s.dir, why);
+        pollLock.lock(); // the reader is not in its queue
+        try {
+            sessions.remove(s.sessionId(), s);
+            slots.set(s.slot, null);
+            s.close();
+            assembler.retainSessions(sessions::containsKey);
+        } finally {
+            pollLock.unlock();
         }
-        LOG.debug("session {} (pid {}) ends: {}", Long.toHexString(sessionId), s.peer.pid(), why);
-        s.close(lastFrame, null);
-        if (deleteQueue) {
-            deleteQuietly(s.dir);
+        deleteQuietly(s.dir);
+        control.setSlotState(s.slot, SLOT_EMPTY); // last, so that a session gone means its files are gone
+    }
+
+    /** Makes sessions ready until {@link ShmDescriptor#SPARE_SESSIONS} wait for clients. */
+    private void provisionSpares() {
+        int ready = 0;
+        int free = -1;
+        for (int i = 0; i < MAX_SESSIONS; i++) {
+            long state = control.slotState(i);
+            if (state == SLOT_READY) {
+                ready++;
+            } else if (state == SLOT_EMPTY && slots.get(i) == null && free < 0) {
+                free = i;
+            }
         }
-        sessions.remove(sessionId, s); // last, so that a session gone means its files are gone
+        while (ready < SPARE_SESSIONS && free >= 0 && !closed.get()) {
+            int slot = free;
+            int incarnation = control.incarnation(slot) + 1;
+            ServerSession s;
+            try {
+                s = new ServerSession(control, slot, incarnation,
+                        sessionsDir.resolve(sessionFolder(slot, incarnation)), settings);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not make a session ready in {}: {}", sessionsDir, e.toString());
+                return;
+            }
+            slots.set(slot, s);
+            bitmapWords = Math.max(bitmapWords, slot / 64 + 1);
+            control.setIncarnation(slot, incarnation);
+            control.setSlotState(slot, SLOT_READY);
+            control.announceReady();
+            ready++;
+            free = -1;
+            for (int i = slot + 1; i < MAX_SESSIONS && free < 0; i++) {
+                if (control.slotState(i) == SLOT_EMPTY && slots.get(i) == null) {
+                    free = i;
+                }
+            }
+        }
     }
 
     // ---- the watchdog ----------------------------------------------------------------
@@ -517,28 +595,58 @@ public final class ShmServer implements TransportServer {
         long period = settings.livenessPeriod().toNanos();
         java.util.Map<ServerSession, long[]> activity = new java.util.HashMap<>(); // replies seen, when
         boolean anyActive = false;
+        long nextCheck = 0;
         while (!closed.get()) {
-            LockSupport.parkNanos(anyActive ? Math.min(period, PreRoll.nanosToNextCycle()) : 3 * period);
-            anyActive = false;
+            int wanted = control.wanted();
             long now = System.nanoTime();
-            activity.keySet().retainAll(sessions.values());
-            for (ServerSession s : sessions.values()) {
-                if (!s.peer.alive()) {
-                    dismiss(s.id, "client process " + s.peer.pid() + " is gone", 0, true);
-                    continue;
-                }
-                long[] seen = activity.computeIfAbsent(s, k -> new long[] {0, now - PreRoll.ACTIVE_NANOS});
-                long replies = s.replies();
-                if (replies != seen[0]) {
-                    seen[0] = replies;
-                    seen[1] = now;
-                }
-                if (now - seen[1] < PreRoll.ACTIVE_NANOS) {
-                    anyActive = true;
-                    s.preRoll();
-                }
+            if (now - nextCheck >= 0) {
+                anyActive = checkSessions(activity, now);
+                nextCheck = now + (anyActive ? Math.min(period, PreRoll.nanosToNextCycle()) : 3 * period);
+            }
+            provisionSpares();
+            if (closed.get()) {
+                return;
+            }
+            long left = nextCheck - System.nanoTime();
+            if (left > 0 && control.wanted() == wanted) {
+                control.awaitWanted(wanted, left);
             }
         }
+    }
+
+    /** Drops the sessions of dead clients and rolls those in use ahead; {@return whether any is in use} */
+    private boolean checkSessions(java.util.Map<ServerSession, long[]> activity, long now) {
+        boolean anyActive = false;
+        activity.keySet().removeIf(s -> slots.get(s.slot) != s);
+        for (int i = 0; i < MAX_SESSIONS; i++) {
+            ServerSession s = slots.get(i);
+            if (s == null) {
+                continue;
+            }
+            long claimant = ControlFile.claimant(control.slotState(s.slot));
+            if (claimant == 0) {
+                continue; // ready, no client
+            }
+            Peer peer = s.peer();
+            if (peer == null || peer.pid() != claimant) {
+                peer = Peer.of(claimant, control.ownerStart(s.slot)); // claimed, no hello yet
+            }
+            if (!peer.alive()) {
+                drop(s, "client process " + claimant + " is gone");
+                continue;
+            }
+            long[] seen = activity.computeIfAbsent(s, k -> new long[] {0, now - PreRoll.ACTIVE_NANOS});
+            long replies = s.replies();
+            if (replies != seen[0]) {
+                seen[0] = replies;
+                seen[1] = now;
+            }
+            if (now - seen[1] < PreRoll.ACTIVE_NANOS) {
+                anyActive = true;
+                s.preRoll();
+            }
+        }
+        return anyActive;
     }
 
     /** {@return how many clients are connected} */
@@ -560,7 +668,7 @@ public final class ShmServer implements TransportServer {
 
     @Override
     public List<Path> files() {
-        return List.of(folder, folder.resolve(CONTROL_FILE), requestsDir, clientsDir);
+        return List.of(folder, folder.resolve(CONTROL_FILE), sessionsDir);
     }
 
     @Override
@@ -570,34 +678,40 @@ public final class ShmServer implements TransportServer {
         }
         control.markClosed();
         List<ServerSession> leaving = new ArrayList<>();
-        for (ServerSession s : sessions.values()) {
-            sessions.remove(s.id, s);
-            s.close(GOODBYE, "the daemon closed");
-            leaving.add(s);
+        for (int i = 0; i < MAX_SESSIONS; i++) { // first, so that no answer follows the GOODBYE
+            ServerSession s = slots.get(i);
+            if (s != null) {
+                if (s.sessionId() != 0) {
+                    leaving.add(s);
+                }
+                s.seal(GOODBYE, "the daemon closed");
+            }
         }
+        control.wakeServer();
+        control.askForSession(); // wakes the watchdog
         virtualThreads.shutdownNow();
-        pollLock.lock(); // no reader is inside the queue from here on
+        LockSupport.unpark(supervisor);
+        LockSupport.unpark(watchdog);
+        join(supervisor);
+        join(watchdog);
+        pollLock.lock(); // no reader is inside a queue from here on
         try {
             for (Thread t : readers) {
                 t.interrupt();
             }
-            LockSupport.unpark(supervisor);
-            LockSupport.unpark(watchdog);
-            join(supervisor);
-            join(watchdog);
-            assembler.clear();
-            try {
-                tailer.close();
-            } finally {
-                requests.close();
+            for (int i = 0; i < MAX_SESSIONS; i++) {
+                ServerSession s = slots.get(i);
+                if (s != null) {
+                    s.close();
+                    slots.set(i, null);
+                }
             }
+            sessions.clear();
+            assembler.clear();
         } catch (RuntimeException e) {
-            LOG.warn("could not close the request queue of '{}': {}", endpoint.configName(), e.toString());
+            LOG.warn("could not close the queues of '{}': {}", endpoint.configName(), e.toString());
         } finally {
             pollLock.unlock();
-        }
-        for (ServerSession s : sessions.values()) { // admitted while closing
-            s.close(GOODBYE, "the daemon closed");
         }
         control.close();
         awaitGoodbyesRead(leaving);
@@ -625,8 +739,9 @@ public final class ShmServer implements TransportServer {
     private static void awaitGoodbyesRead(List<ServerSession> leaving) {
         long end = System.nanoTime() + 1_000_000_000L;
         for (ServerSession s : leaving) {
+            Peer peer = s.peer();
             while (Files.isDirectory(s.dir) && !Files.exists(s.dir.resolve(GOODBYE_READ_FILE))
-                    && s.peer.alive() && System.nanoTime() - end < 0) {
+                    && peer != null && peer.alive() && System.nanoTime() - end < 0) {
                 LockSupport.parkNanos(1_000_000L);
             }
         }

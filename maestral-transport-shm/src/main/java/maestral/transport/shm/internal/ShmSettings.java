@@ -80,6 +80,28 @@ public record ShmSettings(String idleStrategy, long maxParkNanos, long blockSize
                 Duration.ofMillis(2));
     }
 
+    /** How long an {@code adaptive} poller spins before it sleeps on a futex: 50 µs. */
+    public static final long ADAPTIVE_SPIN_NANOS = 50_000;
+
+    /** {@return whether an idle poller sleeps until it is woken (all but {@code busy})} */
+    public boolean sleeps() {
+        return !idleStrategy.equals(BusySpinIdleStrategy.ALIAS);
+    }
+
+    /** {@return how long an idle poller spins before it sleeps} */
+    public long spinNanos() {
+        return switch (idleStrategy) {
+            case BusySpinIdleStrategy.ALIAS -> Long.MAX_VALUE;
+            case SleepingIdleStrategy.ALIAS -> 0;
+            default -> ADAPTIVE_SPIN_NANOS;
+        };
+    }
+
+    /** {@return the longest sleep of an idle poller that nothing wakes: 1 s} */
+    public long maxSleepNanos() {
+        return 1_000_000_000L;
+    }
+
     /** {@return a new idle strategy of the configured kind, for one polling thread} */
     public IdleStrategy newIdleStrategy() {
         return IdleStrategy.byName(idleStrategy, maxParkNanos);
