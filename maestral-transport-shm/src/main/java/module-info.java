@@ -2,7 +2,10 @@
  * The shared-memory transport of maestral: it {@code provides}
  * {@link maestral.api.spi.TransportProvider} with {@code ShmTransportProvider}, id
  * {@code "shm"}, preference 200 (the unix-socket transport has 100). Calls travel through
- * Chronicle Queue files under {@code RUNTIME/shm-CONFIG/}; it exports nothing, and no other
+ * Chronicle Queue files under {@code RUNTIME/shm-CONFIG/}: each client connection claims a
+ * session (a request queue it alone writes and a reply queue the daemon alone writes) from a
+ * small pool the daemon keeps ready, so no call waits for another client's write lock. It
+ * exports nothing, and no other
  * module sees Chronicle.
  *
  * <p>System properties, read at each {@code bind} and {@code connect}:
@@ -10,11 +13,14 @@
  *   <li>{@code maestral.maxFrameBytes} ({@link maestral.api.spi.FrameLimit}, the one limit of
  *       every transport): the largest frame, header included; default 64 MiB.</li>
  *   <li>{@code maestral.shm.idle}: how a waiting poller idles: {@code busy} (spin; lowest
- *       latency, a core per poller), {@code adaptive} (default: spin about 200 µs after the
- *       last message, yield about 1 ms, then park with pauses doubling up to the bound), or
- *       {@code sleepy} (park at once, pauses from 50 µs doubling up to the bound);</li>
- *   <li>{@code maestral.shm.maxParkMicros}: the bound of a parked poller's pause, so the
- *       longest delay a call after an idle time sees; default {@code 10000} (10 ms).</li>
+ *       latency, a core per poller), {@code adaptive} (default: spin about 50 µs after the
+ *       last message, then sleep on a futex in the shared control file, which the writer of
+ *       the next message wakes directly; where futexes are not available, short parks), or
+ *       {@code sleepy} (sleep on the futex at once);</li>
+ *   <li>{@code maestral.shm.maxParkMicros}: the bound of a pause of a caller that waits while
+ *       another caller of the same connection reads the answers (it is woken when its answer
+ *       comes; the bound only limits a missed wake-up), and of the back-off after a failed
+ *       poll; default {@code 10000} (10 ms).</li>
  * </ul>
  * Before Chronicle's first use it sets these of Chronicle's own properties to {@code true},
  * unless they are set: {@code chronicle.analytics.disable} (no usage reports, no files in the

@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * reader spins briefly ({@link ShmSettings#spinNanos()}), then sleeps on the session's reply
  * futex, which the daemon wakes after it appends an answer.
  *
- * <p>A watchdog thread checks every {@link ShmSettings#livenessPeriod()} while calls wait (five
- * times as seldom while none does) that the daemon still runs (its control file and its
+ * <p>A watchdog thread checks every {@link ShmSettings#livenessPeriod()} while calls wait (every
+ * five seconds while none does; a new call wakes it) that the daemon still runs (its control file and its
  * process), and fails the waiting calls when not; while the connection is in use it also rolls
  * the queues into each new cycle ahead of the calls ({@link PreRoll}).
  *
@@ -55,6 +55,8 @@ public final class ShmClient implements TransportClient {
     private static final Logger LOG = LoggerFactory.getLogger(ShmClient.class);
     private static final int MAX_FRAMES_PER_POLL = 64;
     private static final Duration BYE_WAIT = Duration.ofSeconds(1);
+    /** How long the watchdog sleeps while the connection is idle and no call waits: 5 s. */
+    private static final long IDLE_CHECK_NANOS = 5_000_000_000L;
     /** How long a caller spins for its answer while another caller reads. */
     private static final long FOLLOWER_SPIN_NANOS = 20_000;
     /** How long it then yields before it parks. */
@@ -81,6 +83,8 @@ public final class ShmClient implements TransportClient {
     private final Thread watchdog;
     private final boolean followerSpins;
     private volatile Thread roleHolder;
+    /** Whether the watchdog sleeps its long idle sleep. */
+    private volatile boolean watchdogIdle;
 
     private volatile CommunicationError failure;
     private volatile Handshake serverHello;
@@ -290,6 +294,9 @@ public final class ShmClient implements TransportClient {
         long correlationId = nextCorrelation.incrementAndGet();
         Pending p = new Pending(Thread.currentThread());
         pending.put(correlationId, p);
+        if (watchdogIdle) {
+            LockSupport.unpark(watchdog); // it watches the daemon closely while calls wait
+        }
         try {
             checkOpen();
             try {
@@ -590,8 +597,17 @@ public final class ShmClient implements TransportClient {
         long lastCall = System.nanoTime() - PreRoll.ACTIVE_NANOS;
         while (!closed.get() && failure == null) {
             boolean active = System.nanoTime() - lastCall < PreRoll.ACTIVE_NANOS;
-            LockSupport.parkNanos(active ? Math.min(period, PreRoll.nanosToNextCycle())
-                    : pending.isEmpty() ? 5 * period : period);
+            if (active) {
+                LockSupport.parkNanos(Math.min(period, PreRoll.nanosToNextCycle()));
+            } else {
+                watchdogIdle = true; // a call wakes it: see call()
+                if (pending.isEmpty()) {
+                    LockSupport.parkNanos(IDLE_CHECK_NANOS);
+                } else {
+                    LockSupport.parkNanos(period);
+                }
+                watchdogIdle = false;
+            }
             if (closed.get()) {
                 return;
             }

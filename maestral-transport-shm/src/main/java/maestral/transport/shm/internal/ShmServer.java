@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  *       2 µs for the whole round trip when the reader runs the call.)</li>
  *   <li>A <em>watchdog</em> keeps {@link ShmDescriptor#SPARE_SESSIONS} sessions ready for
  *       clients to claim (woken by a client's request for one), checks every
- *       {@link ShmSettings#livenessPeriod()} (three times as seldom while no client calls) that
+ *       {@link ShmSettings#livenessPeriod()} (once a second while no client calls) that
  *       each client process is alive and deletes the session of a dead one, and rolls and
  *       pre-touches the reply queues of sessions in use ahead of the calls ({@link PreRoll}).</li>
  * </ul>
@@ -69,6 +69,8 @@ public final class ShmServer implements TransportServer {
 
     /** How many calls may block reader threads before calls go to virtual threads. */
     static final int MAX_HANDED_OFF = 16;
+    /** How often the watchdog looks at the sessions while no client calls: 1 s. */
+    private static final long IDLE_CHECK_NANOS = 1_000_000_000L;
     private static final long SUPERVISOR_SLEEP_AFTER_NANOS = Duration.ofMillis(200).toNanos();
 
     private final Endpoint endpoint;
@@ -524,19 +526,32 @@ public final class ShmServer implements TransportServer {
         LOG.debug("client pid {} connected as session {} in {}", theirs.pid(), Long.toHexString(sessionId), s.dir);
     }
 
-    /** Lets a closing client go: its session is ready for the next client at once. */
+    /**
+     * Lets a closing client go: its session is ready for the next client at once, unless the
+     * watchdog took the slot back meanwhile (its claimant was gone).
+     */
     private void release(ServerSession s, long sessionId, String why) {
         LOG.debug("session {} ends: {}", Long.toHexString(sessionId), why);
         s.send(BYE_ACK, sessionId, null);
         sessions.remove(sessionId, s);
         s.end();
         assembler.retainSessions(sessions::containsKey);
-        control.setSlotState(s.slot, SLOT_READY);
-        control.announceReady();
+        long state = control.slotState(s.slot);
+        if (ControlFile.claimant(state) != 0 && control.compareAndSetSlot(s.slot, state, SLOT_READY)) {
+            control.announceReady();
+        }
     }
 
-    /** Deletes the session of a client that is gone; the slot is made ready again later. */
-    private void drop(ServerSession s, String why) {
+    /**
+     * Deletes the session of a client that is gone, if its slot is still in the state in which
+     * the watchdog saw that client's claim: a compare-and-set takes the slot back first, so that
+     * a slot given back and claimed again meanwhile is left to its new client. The slot is made
+     * ready again later, under a new incarnation.
+     */
+    private void drop(ServerSession s, long claimedState, String why) {
+        if (!control.compareAndSetSlot(s.slot, claimedState, SLOT_EMPTY)) {
+            return; // given back or claimed again since: not this claimant's any more
+        }
         LOG.debug("session {} in {} ends: {}", Long.toHexString(s.sessionId()), s.dir, why);
         pollLock.lock(); // the reader is not in its queue
         try {
@@ -548,7 +563,6 @@ public final class ShmServer implements TransportServer {
             pollLock.unlock();
         }
         deleteQuietly(s.dir);
-        control.setSlotState(s.slot, SLOT_EMPTY); // last, so that a session gone means its files are gone
     }
 
     /** Makes sessions ready until {@link ShmDescriptor#SPARE_SESSIONS} wait for clients. */
@@ -601,7 +615,7 @@ public final class ShmServer implements TransportServer {
             long now = System.nanoTime();
             if (now - nextCheck >= 0) {
                 anyActive = checkSessions(activity, now);
-                nextCheck = now + (anyActive ? Math.min(period, PreRoll.nanosToNextCycle()) : 3 * period);
+                nextCheck = now + (anyActive ? Math.min(period, PreRoll.nanosToNextCycle()) : IDLE_CHECK_NANOS);
             }
             provisionSpares();
             if (closed.get()) {
@@ -623,7 +637,8 @@ public final class ShmServer implements TransportServer {
             if (s == null) {
                 continue;
             }
-            long claimant = ControlFile.claimant(control.slotState(s.slot));
+            long state = control.slotState(s.slot);
+            long claimant = ControlFile.claimant(state);
             if (claimant == 0) {
                 continue; // ready, no client
             }
@@ -632,7 +647,7 @@ public final class ShmServer implements TransportServer {
                 peer = Peer.of(claimant, control.ownerStart(s.slot)); // claimed, no hello yet
             }
             if (!peer.alive()) {
-                drop(s, "client process " + claimant + " is gone");
+                drop(s, state, "client process " + claimant + " is gone");
                 continue;
             }
             long[] seen = activity.computeIfAbsent(s, k -> new long[] {0, now - PreRoll.ACTIVE_NANOS});
