@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import maestral.daemon.MaestralProxy;
 
@@ -126,7 +126,7 @@ public final class ScaleMeasurement {
         }
     }
 
-    /** The phases a caller thread reads before each call. */
+    /** The phases of one pair, which its caller threads read after each call. */
     private static final int WARM_UP = 0;
     private static final int MEASURE = 1;
     private static final int STOP = 2;
@@ -138,8 +138,6 @@ public final class ScaleMeasurement {
         volatile long warmUpFailed;
     }
 
-    private volatile int phase;
-
     private Row measure(String transport, int n) {
         say(String.format(Locale.ROOT, "%s, %d connection%s: %d s warm-up, %d s window",
                 transport, n, n == 1 ? "" : "s", warmUp.toSeconds(), window.toSeconds()));
@@ -147,7 +145,8 @@ public final class ScaleMeasurement {
         List<MaestralProxy> proxies = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         List<Caller> callers = new ArrayList<>();
-        phase = WARM_UP;
+        // Per pair: a thread of an earlier pair still stuck in a call sees its own STOP.
+        AtomicInteger phase = new AtomicInteger(WARM_UP);
         try (DaemonFixture daemon = DaemonFixture.start()) {
             try {
                 warmUpConnection(transport, firstFailure);
@@ -173,14 +172,14 @@ public final class ScaleMeasurement {
                     Caller caller = new Caller();
                     callers.add(caller);
                     threads.add(Thread.ofPlatform().daemon().name("scale-" + transport + "-" + i)
-                            .unstarted(() -> callLoop(proxy, caller, firstFailure)));
+                            .unstarted(() -> callLoop(proxy, phase, caller, firstFailure)));
                 }
                 threads.forEach(Thread::start);
                 Thread.sleep(warmUp.toMillis());
                 long w0 = System.nanoTime();
-                phase = MEASURE;
+                phase.set(MEASURE);
                 Thread.sleep(window.toMillis());
-                phase = STOP;
+                phase.set(STOP);
                 double windowMs = millis(System.nanoTime() - w0);
 
                 long joinEnd = System.nanoTime() + JOIN_DEADLINE.toNanos();
@@ -216,7 +215,7 @@ public final class ScaleMeasurement {
                         + row.firstFailure()));
                 return row;
             } finally {
-                phase = STOP;
+                phase.set(STOP);
                 for (MaestralProxy p : proxies) {
                     try {
                         p.close();
@@ -243,19 +242,20 @@ public final class ScaleMeasurement {
      * ends: a success only inside the window; a failure in the warm-up, or anywhere after it
      * (so that a call failing after the window is not lost).
      */
-    private void callLoop(MaestralProxy proxy, Caller caller, AtomicReference<String> firstFailure) {
+    private static void callLoop(MaestralProxy proxy, AtomicInteger phase, Caller caller,
+                                 AtomicReference<String> firstFailure) {
         long ok = 0;
         long failed = 0;
         long warmUpFailed = 0;
-        while (phase != STOP) {
+        while (phase.get() != STOP) {
             try {
                 proxy.status();
-                if (phase == MEASURE) {
+                if (phase.get() == MEASURE) {
                     ok++;
                 }
             } catch (RuntimeException | Error e) {
                 firstFailure.compareAndSet(null, describe(e));
-                if (phase == WARM_UP) {
+                if (phase.get() == WARM_UP) {
                     warmUpFailed++;
                 } else {
                     failed++;
