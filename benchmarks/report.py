@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Turns one benchmark run into results/<date>.json, .md and .svg.
 
-Inputs: the JMH result file (-rf json), the JSON of maestral.bench.Measurements, and the run's
-facts (profile, date, load average, commit). Every latency row of the table is shown against
+Inputs: the JMH result file (-rf json), the JSON of maestral.bench.Measurements, optionally the
+JSON of maestral.bench.ScaleMeasurement (many connections), and the run's facts (profile, date,
+load average, commit). Every latency row of the table is shown against
 the floor measured in the same run: the uds proxy against the raw JDK unix-socket ping-pong,
 the shm proxy against the raw shared-memory ping-pong, both against Java RMI.
 
-Usage: report.py --jmh J [J2...] --measurements M --meta META --out PREFIX
-(writes PREFIX.json, PREFIX.md, PREFIX.svg). Needs nothing beyond the Python standard library.
+Usage: report.py --jmh J [J2...] --measurements M [--scale S] --meta META --out PREFIX
+(writes PREFIX.json, PREFIX.md, PREFIX.svg), or report.py --scale-table S (prints the "Many
+connections" section of S alone). Needs nothing beyond the Python standard library.
 """
 import argparse
 import html
@@ -146,7 +148,53 @@ def targets(r):
     return out
 
 
-def markdown(r, m, meta, tgts):
+def sx(v):
+    """A ratio that may be far below 1: as many digits as it needs."""
+    return "n/a" if v is None else f"{num(v)}×"
+
+
+def scale_section(sc):
+    """The "Many connections" section: one row per connection count, both transports side by side."""
+    rows = {}
+    for e in sc.get("scale", []):
+        rows.setdefault(e["connections"], {})[e["transport"]] = e
+    L = ["## Many connections", "",
+         f"One client JVM opens N proxies (one connection each) to a fresh daemon per transport and N; "
+         f"N platform threads, each on its own proxy, call `status()` for a {sc.get('windowSeconds', '?')} s "
+         f"window after a {sc.get('warmUpSeconds', '?')} s warm-up (`ScaleMeasurement`). Calls per ms are "
+         f"the successful calls of the whole process; the transports alternate at each N, their order "
+         f"flipping, so both see the same machine state. Failed calls include threads still stuck in a "
+         f"call 40 s after the window; connect ms is opening the N connections.", "",
+         "| connections | uds calls/ms | shm calls/ms | shm ÷ uds | failed calls uds / shm | connect ms uds / shm |",
+         "|---:|---:|---:|---:|---:|---:|"]
+
+    def cell(e, key, digits=None):
+        return "n/a" if e is None else num(e.get(key), digits)
+
+    def failed(e):
+        if e is None:
+            return "n/a"
+        v = num(e.get("failedCalls"), 0)
+        if e.get("connected") is not None and e["connected"] < e["connections"]:
+            v += f" ({e['connected']} of {e['connections']} connected)"
+        return v
+
+    failures = []
+    for n in sorted(rows):
+        u, s = rows[n].get("uds"), rows[n].get("shm")
+        L.append(f"| {n} | {cell(u, 'callsPerMs')} | {cell(s, 'callsPerMs')} | "
+                 f"{sx(ratio(s and s.get('callsPerMs'), u and u.get('callsPerMs')))} | "
+                 f"{failed(u)} / {failed(s)} | {cell(u, 'connectMs')} / {cell(s, 'connectMs')} |")
+        for t, e in (("uds", u), ("shm", s)):
+            if e is not None and e.get("firstFailure"):
+                failures.append(f"- {t}, {n} connections: `{e['firstFailure']}`")
+    if failures:
+        L += ["", "First failure per transport and N:", ""] + failures
+    L.append("")
+    return L
+
+
+def markdown(r, m, meta, tgts, sc=None):
     L = []
     rmi = r.p50(RMI)
     L.append(f"# maestral benchmarks, {meta['date']} ({meta['profile']} profile)")
@@ -232,6 +280,8 @@ def markdown(r, m, meta, tgts):
             cells += [num(r.p50("CodecBenchmark." + op, t)), num(r.pct("CodecBenchmark." + op, "99.0", t))]
         L.append(f"| {label} | " + " | ".join(cells) + " |")
     L.append("")
+    if sc:
+        L += scale_section(sc)
     L.append("## Start-up, idle CPU, memory (outside JMH)")
     L.append("")
     s = m.get("startup", {})
@@ -333,14 +383,23 @@ def svg(r, meta):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--jmh", required=True, nargs="+", help="JMH result files, merged")
-    ap.add_argument("--measurements", required=True)
-    ap.add_argument("--meta", required=True)
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--jmh", nargs="+", help="JMH result files, merged")
+    ap.add_argument("--measurements")
+    ap.add_argument("--scale", help="the JSON of ScaleMeasurement (many connections)")
+    ap.add_argument("--scale-table", help="only print the many-connections section of this ScaleMeasurement JSON")
+    ap.add_argument("--meta")
+    ap.add_argument("--out")
     a = ap.parse_args()
+    if a.scale_table:
+        print("\n".join(scale_section(load(a.scale_table))))
+        return
+    missing = [o for o in ("jmh", "measurements", "meta", "out") if getattr(a, o) is None]
+    if missing:
+        ap.error("needs " + ", ".join("--" + o for o in missing) + " (or --scale-table alone)")
     jmh = [e for path in a.jmh for e in load(path)]
     m = load(a.measurements)
     meta = load(a.meta)
+    sc = load(a.scale) if a.scale else None
     r = Results(jmh)
     tgts = targets(r)
     for e in jmh:  # the histograms are large: keep their sample count only
@@ -349,10 +408,14 @@ def main():
             pm["sampleCount"] = r.count(e["benchmark"][len(PKG):], e.get("params", {}).get("transport"))
             del pm["rawDataHistogram"]
     with open(a.out + ".json", "w", encoding="utf-8") as f:
-        json.dump({"run": meta, "targets": tgts, "measurements": m, "jmh": jmh}, f, indent=1)
+        merged = {"run": meta, "targets": tgts, "measurements": m}
+        if sc is not None:
+            merged["scale"] = sc
+        merged["jmh"] = jmh
+        json.dump(merged, f, indent=1)
         f.write("\n")
     with open(a.out + ".md", "w", encoding="utf-8") as f:
-        f.write(markdown(r, m, meta, tgts))
+        f.write(markdown(r, m, meta, tgts, sc))
     with open(a.out + ".svg", "w", encoding="utf-8") as f:
         f.write(svg(r, meta))
 
