@@ -370,6 +370,16 @@ public final class ControlFile implements AutoCloseable {
     }
 
     /**
+     * Forgets the start instant of a slot's last owner (the server, before the slot is ready
+     * again), so that the next claimant is not judged by its predecessor's start instant.
+     *
+     * @param index the slot
+     */
+    public void clearOwnerStart(int index) {
+        LONG_AT.setVolatile(segment, slot(index, SLOT_OWNER_START), 0L);
+    }
+
+    /**
      * {@return the start instant of a slot's owner, 0 when unknown}
      *
      * @param index the slot

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *   <li>One <em>reader</em> takes the doorbell bits of the sessions that have new requests,
  *       reads their request queues in turn, one frame each, and runs each call itself, then
  *       writes the answer to the session's reply queue: no hand-off to another thread on the
- *       fast path. When no bell rang it spins briefly ({@link ShmSettings#spinNanos()}), then
+ *       fast path. When no bell rang it spins briefly ({@link ShmSettings#readerSpinNanos()}), then
  *       sleeps on the bell's futex until a client rings.</li>
  *   <li>A <em>supervisor</em> watches the call the reader runs; when one takes longer than
  *       {@link ShmSettings#handOffAfter()} (a blocking call such as
@@ -211,7 +211,7 @@ public final class ShmServer implements TransportServer {
                     idle.reset();
                 } else if (idleSince == 0) {
                     idleSince = System.nanoTime();
-                } else if (settings.sleeps() && System.nanoTime() - idleSince > settings.spinNanos()) {
+                } else if (settings.sleeps() && System.nanoTime() - idleSince > settings.readerSpinNanos()) {
                     try {
                         control.awaitRing(bitmapWords, settings.maxSleepNanos());
                     } catch (IllegalStateException e) { // unmapped: the server closed
@@ -537,6 +537,7 @@ public final class ShmServer implements TransportServer {
         s.end();
         assembler.retainSessions(sessions::containsKey);
         long state = control.slotState(s.slot);
+        control.clearOwnerStart(s.slot); // the next claimant's own follows its claim
         if (ControlFile.claimant(state) != 0 && control.compareAndSetSlot(s.slot, state, SLOT_READY)) {
             control.announceReady();
         }
@@ -591,6 +592,7 @@ public final class ShmServer implements TransportServer {
             slots.set(slot, s);
             bitmapWords = Math.max(bitmapWords, slot / 64 + 1);
             control.setIncarnation(slot, incarnation);
+            control.clearOwnerStart(slot);
             control.setSlotState(slot, SLOT_READY);
             control.announceReady();
             ready++;
