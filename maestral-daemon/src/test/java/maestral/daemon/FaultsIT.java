@@ -86,7 +86,7 @@ class FaultsIT extends DaemonTestSupport {
     void aClientSigkilledMidCallIsFreedAndOtherClientsSeeNothing() throws Exception {
         assertEquals(Start.OK, Daemon.startMaestralDaemonProcess(config, false, false, true));
         long daemon = Daemon.getMaestralPid(config).orElseThrow();
-        Path clients = Path.of(System.getProperty("maestral.dir.runtime"), "shm-" + config, "clients");
+        Path clients = Path.of(System.getProperty("maestral.dir.runtime"), "shm-" + config, "sessions");
         try (MaestralProxy proxy = new MaestralProxy(config)) {
             try {
                 proxy.setState("faults", "mine", "before");

@@ -46,7 +46,7 @@ class ManyConnectionsIT extends DaemonTestSupport {
     void twoHundredConnectionsFromTwoHundredThreadsAllGetAnswers() throws Exception {
         assertEquals(Start.OK, Daemon.startMaestralDaemonProcess(config, false, false, true));
         long daemon = Daemon.getMaestralPid(config).orElseThrow();
-        Path sessions = Path.of(System.getProperty("maestral.dir.runtime"), "shm-" + config, "clients");
+        Path sessions = Path.of(System.getProperty("maestral.dir.runtime"), "shm-" + config, "sessions");
         try (MaestralProxy first = new MaestralProxy(config)) { // what one client leaves behind
             assertEquals(expectedTransport(), first.transport());
             assertNotNull(first.status());

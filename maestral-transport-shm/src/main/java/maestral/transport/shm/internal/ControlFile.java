@@ -76,18 +76,21 @@ public final class ControlFile implements AutoCloseable {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(aside, path, StandardCopyOption.REPLACE_EXISTING);
         }
-        return map(path, true);
+        return map(path, Arena.ofShared());
     }
 
     /**
-     * Maps an existing control file, for reading and for claiming sessions.
+     * Maps an existing control file, for reading and for claiming sessions. A client's mapping
+     * is released by the garbage collector, not by {@link #close()}: closing a shared mapping
+     * makes the JVM stop every thread for a handshake (measured here: about a millisecond of
+     * each connect on a busy machine), and a client may connect and close many times.
      *
      * @param path the file
      * @return the mapped file
      * @throws IOException when it is missing, too short, or not a control file
      */
     public static ControlFile open(Path path) throws IOException {
-        ControlFile f = map(path, true);
+        ControlFile f = map(path, Arena.ofAuto());
         if (f.magic() != CONTROL_MAGIC || f.getInt(CONTROL_SLOTS_OFFSET) != MAX_SESSIONS) {
             f.close();
             throw new IOException(path + " is not a maestral shm control file");
@@ -95,22 +98,26 @@ public final class ControlFile implements AutoCloseable {
         return f;
     }
 
-    private static ControlFile map(Path path, boolean writable) throws IOException {
-        try (FileChannel ch = writable
-                ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                : FileChannel.open(path, StandardOpenOption.READ)) {
+    private static ControlFile map(Path path, Arena arena) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (ch.size() < CONTROL_LENGTH) {
                 throw new IOException(path + " is too short for a control file: " + ch.size() + " bytes");
             }
-            Arena arena = Arena.ofShared();
             try {
-                MemorySegment s = ch.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
-                        0, CONTROL_LENGTH, arena);
+                MemorySegment s = ch.map(FileChannel.MapMode.READ_WRITE, 0, CONTROL_LENGTH, arena);
                 return new ControlFile(arena, s, path);
             } catch (IOException | RuntimeException e) {
-                arena.close();
+                closeArena(arena);
                 throw e;
             }
+        }
+    }
+
+    private static void closeArena(Arena arena) {
+        try {
+            arena.close();
+        } catch (UnsupportedOperationException e) {
+            // an automatic arena: the garbage collector unmaps it
         }
     }
 
@@ -441,9 +448,9 @@ public final class ControlFile implements AutoCloseable {
         Futex.wake(segment, slot(index, SLOT_REPLY_SEQ));
     }
 
-    /** Unmaps the file; the file itself stays. */
+    /** Unmaps the file (the server's mapping; a client's goes with the garbage collector); the file stays. */
     @Override
     public void close() {
-        arena.close();
+        closeArena(arena);
     }
 }

@@ -48,6 +48,8 @@ final class ServerSession {
     private volatile Handshake hello;
     private volatile Peer peer;
     int readerCycle = Integer.MIN_VALUE;
+    /** When it last became ready for a client, in {@link System#nanoTime()}. */
+    private volatile long readySince = System.nanoTime();
 
     /**
      * Creates the session's folder and queues and touches their first pages.
@@ -104,6 +106,16 @@ final class ServerSession {
     void end() {
         sessionId = 0;
         peer = null;
+    }
+
+    /** Notes that the slot is ready for a client again from now. */
+    void markReady() {
+        readySince = System.nanoTime();
+    }
+
+    /** {@return when it last became ready for a client, in {@link System#nanoTime()}} */
+    long readySince() {
+        return readySince;
     }
 
     /** {@return the session of the client using the slot, 0 when none} */

@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * other caller its answer (and waking it) on the way. When its own answer has come it passes
  * the role to another waiting caller. One caller alone therefore reads its own answer on its
  * own thread, with no wake-up in between; callers that wait while another reads park. The
- * reader spins briefly ({@link ShmSettings#spinNanos()}), then sleeps on the session's reply
- * futex, which the daemon wakes after it appends an answer.
+ * reader spins briefly (with {@code adaptive}: twice this connection's typical answer time, see
+ * {@link AnswerTimes}), then sleeps on the session's reply futex, which the daemon wakes after
+ * it appends an answer.
  *
  * <p>A watchdog thread checks every {@link ShmSettings#livenessPeriod()} while calls wait (every
  * five seconds while none does; a new call wakes it) that the daemon still runs (its control file and its
@@ -83,6 +84,7 @@ public final class ShmClient implements TransportClient {
     private final Thread watchdog;
     private final boolean followerSpins;
     private volatile Thread roleHolder;
+    private final AnswerTimes answerTimes = new AnswerTimes();
     /** Whether the watchdog sleeps its long idle sleep. */
     private volatile boolean watchdogIdle;
 
@@ -311,7 +313,10 @@ public final class ShmClient implements TransportClient {
                 throw new CommunicationError("Cannot send " + call + " to the maestral daemon of '"
                         + configName + "': " + e, e);
             }
-            return await(p, call, deadline, timeoutNanos);
+            long sentAt = System.nanoTime();
+            CallResult result = await(p, call, deadline, timeoutNanos);
+            answerTimes.observe(System.nanoTime() - sentAt);
+            return result;
         } finally {
             pending.remove(correlationId);
         }
@@ -416,7 +421,7 @@ public final class ShmClient implements TransportClient {
      * reader role calls it.
      */
     private void readUntil(java.util.function.BooleanSupplier done, long deadline) {
-        long spin = settings.spinNanos();
+        long spin = answerTimes.spinNanos(settings);
         long lastWork = System.nanoTime();
         while (!done.getAsBoolean()) {
             int work = drain(null);
@@ -718,10 +723,12 @@ public final class ShmClient implements TransportClient {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        CommunicationError err = closedError();
-        for (Pending p : pending.values()) {
-            p.failure = err;
-            LockSupport.unpark(p.waiter);
+        if (!pending.isEmpty()) {
+            CommunicationError err = closedError();
+            for (Pending p : pending.values()) {
+                p.failure = err;
+                LockSupport.unpark(p.waiter);
+            }
         }
         LockSupport.unpark(watchdog);
         wakeReader();

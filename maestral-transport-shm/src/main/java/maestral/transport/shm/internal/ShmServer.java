@@ -71,6 +71,12 @@ public final class ShmServer implements TransportServer {
     static final int MAX_HANDED_OFF = 16;
     /** How often the watchdog looks at the sessions while no client calls: 1 s. */
     private static final long IDLE_CHECK_NANOS = 1_000_000_000L;
+    /**
+     * How long a ready session beyond the spares may wait for a client before it is deleted:
+     * 5 s, as long as a client JVM keeps a released session's queues open for its next
+     * connection ({@link SessionQueues#KEEP_NANOS}).
+     */
+    static final long IDLE_READY_NANOS = SessionQueues.KEEP_NANOS;
     private static final long SUPERVISOR_SLEEP_AFTER_NANOS = Duration.ofMillis(200).toNanos();
 
     private final Endpoint endpoint;
@@ -154,8 +160,7 @@ public final class ShmServer implements TransportServer {
      */
     public static ShmServer bind(Endpoint endpoint, Handshake hello, CallDispatcher dispatcher,
                                  ShmSettings settings) throws IOException {
-        ShmServer server = new ShmServer(endpoint, hello, dispatcher, settings);
-        server.provisionSpares();
+        ShmServer server = new ShmServer(endpoint, hello, dispatcher, settings); // the watchdog makes the spares
         server.startReader();
         server.supervisor.start();
         server.watchdog.start();
@@ -538,6 +543,7 @@ public final class ShmServer implements TransportServer {
         assembler.retainSessions(sessions::containsKey);
         long state = control.slotState(s.slot);
         control.clearOwnerStart(s.slot); // the next claimant's own follows its claim
+        s.markReady();
         if (ControlFile.claimant(state) != 0 && control.compareAndSetSlot(s.slot, state, SLOT_READY)) {
             control.announceReady();
         }
@@ -553,6 +559,11 @@ public final class ShmServer implements TransportServer {
         if (!control.compareAndSetSlot(s.slot, claimedState, SLOT_EMPTY)) {
             return; // given back or claimed again since: not this claimant's any more
         }
+        remove(s, why);
+    }
+
+    /** Closes and deletes a session whose slot this thread has just emptied. */
+    private void remove(ServerSession s, String why) {
         LOG.debug("session {} in {} ends: {}", Long.toHexString(s.sessionId()), s.dir, why);
         pollLock.lock(); // the reader is not in its queue
         try {
@@ -605,6 +616,30 @@ public final class ShmServer implements TransportServer {
         }
     }
 
+    /**
+     * Deletes the ready sessions beyond {@link ShmDescriptor#SPARE_SESSIONS} that no client has
+     * claimed for {@link #IDLE_READY_NANOS}, so that a burst of clients leaves no open files
+     * behind. A compare-and-set takes each from the ready state first, so that a client
+     * claiming it at the same moment either gets it whole or does not get it.
+     */
+    private void trimIdleSessions() {
+        int ready = 0;
+        for (int i = 0; i < MAX_SESSIONS; i++) {
+            if (control.slotState(i) == SLOT_READY) {
+                ready++;
+            }
+        }
+        long now = System.nanoTime();
+        for (int i = 0; i < MAX_SESSIONS && ready > SPARE_SESSIONS; i++) {
+            ServerSession s = slots.get(i);
+            if (s != null && control.slotState(i) == SLOT_READY && now - s.readySince() > IDLE_READY_NANOS
+                    && control.compareAndSetSlot(i, SLOT_READY, SLOT_EMPTY)) {
+                ready--;
+                remove(s, "ready and unclaimed for " + IDLE_READY_NANOS / 1_000_000_000L + " s");
+            }
+        }
+    }
+
     // ---- the watchdog ----------------------------------------------------------------
 
     private void watch() {
@@ -620,6 +655,7 @@ public final class ShmServer implements TransportServer {
                 nextCheck = now + (anyActive ? Math.min(period, PreRoll.nanosToNextCycle()) : IDLE_CHECK_NANOS);
             }
             provisionSpares();
+            trimIdleSessions();
             if (closed.get()) {
                 return;
             }
