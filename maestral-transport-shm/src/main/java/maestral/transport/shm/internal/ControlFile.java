@@ -35,9 +35,11 @@ public final class ControlFile implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment segment;
     private final Path path;
+    private final boolean unmapOnClose;
 
-    private ControlFile(Arena arena, MemorySegment segment, Path path) {
+    private ControlFile(Arena arena, MemorySegment segment, Path path, boolean unmapOnClose) {
         this.arena = arena;
+        this.unmapOnClose = unmapOnClose;
         this.segment = segment;
         this.path = path;
     }
@@ -76,7 +78,7 @@ public final class ControlFile implements AutoCloseable {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(aside, path, StandardCopyOption.REPLACE_EXISTING);
         }
-        return map(path, Arena.ofShared());
+        return map(path, Arena.ofShared(), true);
     }
 
     /**
@@ -90,7 +92,7 @@ public final class ControlFile implements AutoCloseable {
      * @throws IOException when it is missing, too short, or not a control file
      */
     public static ControlFile open(Path path) throws IOException {
-        ControlFile f = map(path, Arena.ofAuto());
+        ControlFile f = map(path, Arena.ofAuto(), false);
         if (f.magic() != CONTROL_MAGIC || f.getInt(CONTROL_SLOTS_OFFSET) != MAX_SESSIONS) {
             f.close();
             throw new IOException(path + " is not a maestral shm control file");
@@ -98,16 +100,18 @@ public final class ControlFile implements AutoCloseable {
         return f;
     }
 
-    private static ControlFile map(Path path, Arena arena) throws IOException {
+    private static ControlFile map(Path path, Arena arena, boolean unmapOnClose) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (ch.size() < CONTROL_LENGTH) {
                 throw new IOException(path + " is too short for a control file: " + ch.size() + " bytes");
             }
             try {
                 MemorySegment s = ch.map(FileChannel.MapMode.READ_WRITE, 0, CONTROL_LENGTH, arena);
-                return new ControlFile(arena, s, path);
+                return new ControlFile(arena, s, path, unmapOnClose);
             } catch (IOException | RuntimeException e) {
-                closeArena(arena);
+                if (unmapOnClose) {
+                    closeArena(arena);
+                }
                 throw e;
             }
         }
@@ -451,6 +455,8 @@ public final class ControlFile implements AutoCloseable {
     /** Unmaps the file (the server's mapping; a client's goes with the garbage collector); the file stays. */
     @Override
     public void close() {
-        closeArena(arena);
+        if (unmapOnClose) {
+            closeArena(arena);
+        }
     }
 }

@@ -44,6 +44,13 @@ public record Peer(ProcessHandle handle, long pid) {
      * @param h the process
      */
     public static long startMillis(ProcessHandle h) {
+        if (h.pid() == SELF.pid()) {
+            return SELF_START_MILLIS;
+        }
         return h.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
     }
+
+    private static final ProcessHandle SELF = ProcessHandle.current();
+    /** This process's start instant, read once (reading it costs a walk through /proc). */
+    private static final long SELF_START_MILLIS = SELF.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
 }

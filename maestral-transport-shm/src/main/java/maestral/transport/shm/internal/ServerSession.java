@@ -94,12 +94,27 @@ final class ServerSession {
      *
      * @param sessionId the client's session
      * @param hello its handshake
-     * @param peer its process
      */
-    void begin(long sessionId, Handshake hello, Peer peer) {
+    void begin(long sessionId, Handshake hello) {
         this.hello = hello;
-        this.peer = peer;
+        this.peer = null;
         this.sessionId = sessionId;
+    }
+
+    /**
+     * Keeps the looked-up process of the slot's claimant, if it is the admitted client's.
+     *
+     * @param claimant the process that claimed the slot
+     */
+    void knowPeer(Peer claimant) {
+        if (sessionId != 0) {
+            peer = claimant;
+        }
+    }
+
+    /** {@return the slot's state in the control file} */
+    long claimedState() {
+        return control.slotState(slot);
     }
 
     /** Ends the client's use of the slot. */

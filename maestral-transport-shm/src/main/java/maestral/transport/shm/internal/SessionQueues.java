@@ -37,6 +37,8 @@ final class SessionQueues {
     final ConsumedCycleJanitor janitor = new ConsumedCycleJanitor();
     final ChronicleQueue requests;
     final ExcerptAppender appender;
+    /** Writes the frames to {@link #appender}; kept with it, so that its free-space check is too. */
+    final FrameWriter writer = new FrameWriter();
     /** Touches the pages ahead of {@link #appender}, under the same lock. */
     final PageToucher toucher = new PageToucher();
     final ChronicleQueue replies;

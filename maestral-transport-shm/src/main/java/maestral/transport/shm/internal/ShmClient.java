@@ -56,6 +56,8 @@ public final class ShmClient implements TransportClient {
     private static final Logger LOG = LoggerFactory.getLogger(ShmClient.class);
     private static final int MAX_FRAMES_PER_POLL = 64;
     private static final Duration BYE_WAIT = Duration.ofSeconds(1);
+    /** How often the handshake and the BYE wait look whether the daemon still lives: 20 ms. */
+    private static final long HANDSHAKE_CHECK_NANOS = 20_000_000L;
     /** How long the watchdog sleeps while the connection is idle and no call waits: 5 s. */
     private static final long IDLE_CHECK_NANOS = 5_000_000_000L;
     /** How long a caller spins for its answer while another caller reads. */
@@ -73,7 +75,7 @@ public final class ShmClient implements TransportClient {
     private final SessionQueues queues;
     private final ExcerptAppender appender;
     private final ReentrantLock appendLock = new ReentrantLock();
-    private final FrameWriter writer = new FrameWriter();
+    private final FrameWriter writer;
     private final ExcerptTailer tailer;
     private final FrameCodec readCodec = new FrameCodec();
     private final FrameAssembler assembler = new FrameAssembler();
@@ -106,6 +108,7 @@ public final class ShmClient implements TransportClient {
         this.queues = queues;
         this.myDir = queues.dir;
         this.appender = queues.appender;
+        this.writer = queues.writer;
         this.tailer = queues.tailer;
         this.watchdog = Thread.ofPlatform().daemon()
                 .name("maestral-shm-" + configName + "-client-watchdog").unstarted(this::watch);
@@ -245,7 +248,7 @@ public final class ShmClient implements TransportClient {
         if (!send(HELLO, 0, hello)) {
             throw new CommunicationError("Cannot send the hello to the maestral daemon of '" + configName + "'");
         }
-        long nextCheck = System.nanoTime();
+        long nextCheck = System.nanoTime() + HANDSHAKE_CHECK_NANOS; // the daemon was alive a moment ago
         readerBusy.set(true);
         try {
             while (serverHello == null && refusal == null) {
@@ -255,7 +258,7 @@ public final class ShmClient implements TransportClient {
                     if (gone != null) {
                         throw gone;
                     }
-                    nextCheck = now + Duration.ofMillis(20).toNanos();
+                    nextCheck = now + HANDSHAKE_CHECK_NANOS;
                 }
                 readUntil(() -> serverHello != null || refusal != null || failure != null,
                         Math.min(deadline, nextCheck));
@@ -732,7 +735,7 @@ public final class ShmClient implements TransportClient {
         }
         LockSupport.unpark(watchdog);
         wakeReader();
-        boolean serverUp = failure == null && checkServer() == null;
+        boolean serverUp = failure == null && serverRunning(); // a dead one fails the BYE wait below
         boolean byeSent = false;
         if (serverUp) {
             try {
@@ -744,8 +747,9 @@ public final class ShmClient implements TransportClient {
         boolean reader = takeReaderRole(Duration.ofSeconds(2));
         if (reader && byeSent) {
             long end = System.nanoTime() + BYE_WAIT.toNanos();
+            readUntil(() -> byeAcknowledged, Math.min(end, System.nanoTime() + HANDSHAKE_CHECK_NANOS));
             while (!byeAcknowledged && System.nanoTime() - end < 0 && checkServer() == null) {
-                readUntil(() -> byeAcknowledged, Math.min(end, System.nanoTime() + 20_000_000L));
+                readUntil(() -> byeAcknowledged, Math.min(end, System.nanoTime() + HANDSHAKE_CHECK_NANOS));
             }
         }
         boolean reusable = reader && byeAcknowledged;

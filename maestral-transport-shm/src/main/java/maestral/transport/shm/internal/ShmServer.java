@@ -518,14 +518,13 @@ public final class ShmServer implements TransportServer {
                     + theirs.pid() + ", the session was claimed by pid " + claimant);
             return;
         }
-        Peer peer = Peer.of(claimant, control.ownerStart(s.slot));
         String refusal = hello.incompatibility(theirs);
         if (refusal != null) {
             LOG.info("refused a client (pid {}): {}", theirs.pid(), refusal);
             s.send(REFUSED, sessionId, "the daemon refused the connection: " + refusal);
             return; // the client gives the slot back
         }
-        s.begin(sessionId, theirs, peer);
+        s.begin(sessionId, theirs); // its process is looked up by the watchdog, off this path
         sessions.put(sessionId, s);
         s.send(WELCOME, sessionId, hello);
         LOG.debug("client pid {} connected as session {} in {}", theirs.pid(), Long.toHexString(sessionId), s.dir);
@@ -682,7 +681,8 @@ public final class ShmServer implements TransportServer {
             }
             Peer peer = s.peer();
             if (peer == null || peer.pid() != claimant) {
-                peer = Peer.of(claimant, control.ownerStart(s.slot)); // claimed, no hello yet
+                peer = Peer.of(claimant, control.ownerStart(s.slot));
+                s.knowPeer(peer); // kept when the claimant is the admitted client
             }
             if (!peer.alive()) {
                 drop(s, state, "client process " + claimant + " is gone");
@@ -766,8 +766,8 @@ public final class ShmServer implements TransportServer {
         } finally {
             pollLock.unlock();
         }
-        control.close();
         awaitGoodbyesRead(leaving);
+        control.close();
         if (ownsFolder()) {
             deleteQuietly(folder);
         } else {
@@ -793,6 +793,10 @@ public final class ShmServer implements TransportServer {
         long end = System.nanoTime() + 1_000_000_000L;
         for (ServerSession s : leaving) {
             Peer peer = s.peer();
+            long claimant = ControlFile.claimant(s.claimedState());
+            if (peer == null && claimant != 0) {
+                peer = Peer.of(claimant, 0);
+            }
             while (Files.isDirectory(s.dir) && !Files.exists(s.dir.resolve(GOODBYE_READ_FILE))
                     && peer != null && peer.alive() && System.nanoTime() - end < 0) {
                 LockSupport.parkNanos(1_000_000L);
