@@ -27,8 +27,9 @@ import maestral.daemon.MaestralProxy;
  *       also when the daemon first answered, seen by a 5 ms poll, which shows how much of the
  *       start is the launcher's readiness poll;</li>
  *   <li>the daemon's idle CPU over a window ({@link ProcessHandle.Info#totalCpuDuration()}):
- *       with no client, then with an idle uds client and an idle shm client connected (and the
- *       CPU this client JVM spent meanwhile);</li>
+ *       with no client, then with an idle uds client and an idle shm client connected, each
+ *       window starting 7 s after its client's connect (and the CPU this client JVM spent
+ *       meanwhile);</li>
  *   <li>the daemon's resident memory ({@code VmRSS} of {@code /proc/PID/status}) idle, at its
  *       peak under load from both transports, and after the load.</li>
  * </ul>
@@ -157,6 +158,9 @@ public final class Measurements {
         }
     }
 
+    /** How long a client stays connected before its idle window starts. */
+    private static final Duration CONNECTED_SETTLE = Duration.ofSeconds(7);
+
     private void idleAndMemory() throws InterruptedException {
         Duration window = Duration.ofSeconds(full ? 60 : 10);
         Duration settle = Duration.ofSeconds(full ? 5 : 2);
@@ -173,7 +177,10 @@ public final class Measurements {
                 say("idle CPU: " + window.toSeconds() + " s with an idle " + transport + " client");
                 try (MaestralProxy proxy = Clients.connect(transport)) {
                     proxy.status();
-                    Thread.sleep(1000);
+                    // What a connect sets off is over before the window: the JIT of the
+                    // connection's code, and over shm the spare session made for the claimed
+                    // one and the unclaimed ones deleted after 5 s (ShmServer).
+                    Thread.sleep(CONNECTED_SETTLE.toMillis());
                     idle.put(transport + "Client", cpuWindow(h, window));
                 }
             }

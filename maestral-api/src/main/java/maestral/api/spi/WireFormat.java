@@ -79,9 +79,8 @@ public final class WireFormat {
     private byte[] bytes = new byte[512];
     private CharBuffer charView = CharBuffer.wrap(chars);
     private ByteBuffer byteView = ByteBuffer.wrap(bytes);
-    private boolean[] wideScratch = new boolean[64];
     private int[] lengthScratch = new int[64];
-    private byte[] stage = new byte[512];
+    private int[] startScratch = new int[64];
     private long room = Long.MAX_VALUE;
     private long limit = Long.MAX_VALUE;
     private long frameLimit = Long.MAX_VALUE;
@@ -498,77 +497,68 @@ public final class WireFormat {
 
     /**
      * Writes the elements of a list of strings, each with its tag, exactly as
-     * {@link #writeValue} would one by one, but classifying a run of them at once: their
-     * chars are gathered into one buffer and sorted into Latin-1 and UTF-16 by one call of
-     * the JDK's encoder, whose fixed cost per call would otherwise dominate short strings.
+     * {@link #writeValue} would one by one, but a run of them at once: each string's tag and
+     * Latin-1 header (all below 256) and then its chars are laid one after another into one
+     * char buffer, which one call of the JDK's Latin-1 encoder turns into the bytes of the
+     * whole run, and one write sends. A string with a char outside Latin-1 stops the encoder
+     * there; it goes out in the UTF-16 form and the run goes on after it. Per string that is
+     * one {@code getChars} and nothing else: the encoder's fixed cost and a buffer's fixed
+     * cost per write are paid once a run, not once a string.
      */
     private void writeStrings(WireOutput out, List<?> list, int size) {
         int i = 0;
         while (i < size) {
             int[] lengths = lengths(Math.min(size - i, STRING_RUN_MAX));
-            int total = 0;
+            int[] starts = starts(lengths.length);
+            char[] c = chars;
+            int at = 0;
             int count = 0;
             while (i + count < size && count < lengths.length) {
-                int n = ((String) list.get(i + count)).length();
-                if (count > 0 && total + n > STRING_RUN_CHARS) {
+                String s = (String) list.get(i + count);
+                int n = s.length();
+                if (count > 0 && at + n > STRING_RUN_CHARS) {
                     break;
                 }
                 if (n > room) {
                     spend(n); // throws before anything of the string is copied
                 }
+                if (c.length - at < n + 6) {
+                    c = growChars(at + n + 6, at);
+                }
+                starts[count] = at;
                 lengths[count++] = n;
-                total += n;
-            }
-            char[] c = chars(total);
-            int at = 0;
-            for (int k = 0; k < count; k++) {
-                ((String) list.get(i + k)).getChars(0, lengths[k], c, at);
-                at += lengths[k];
-            }
-            byte[] b = bytes(total);
-            boolean[] wide = wide(count);
-            CharBuffer from = charView.limit(total).position(0);
-            ByteBuffer to = byteView.limit(total).position(0);
-            int start = 0;
-            int k = 0;
-            while (from.hasRemaining() && latin1.encode(from, to, true).isError()) {
-                int stop = from.position(); // the first char outside Latin-1: its string is wide
-                while (start + lengths[k] <= stop) {
-                    start += lengths[k++];
+                c[at++] = (char) STRING_TAG;
+                long h = ((long) n << 1) + 1;
+                while ((h & ~0x7FL) != 0) {
+                    c[at++] = (char) ((h & 0x7F) | 0x80);
+                    h >>>= 7;
                 }
-                wide[k] = true;
-                start += lengths[k++];
-                from.position(start);
-                to.position(start);
-            }
-            // Tag, header and bytes of the run go out in one write: a buffer's fixed cost per
-            // call is what short strings would otherwise pay three times each.
-            byte[] st = stage(total + count * 6L);
-            int p = 0;
-            at = 0;
-            for (k = 0; k < count; k++) {
-                int n = lengths[k];
-                if (wide[k]) {
-                    spend(p);
-                    out.writeBytes(st, 0, p);
-                    p = 0;
-                    byte1(out, Kind.STRING.tag());
-                    writeUtf16(out, c, at, n);
-                } else {
-                    long h = ((long) n << 1) + 1;
-                    st[p++] = (byte) Kind.STRING.tag();
-                    while ((h & ~0x7FL) != 0) {
-                        st[p++] = (byte) ((h & 0x7F) | 0x80);
-                        h >>>= 7;
-                    }
-                    st[p++] = (byte) h;
-                    System.arraycopy(b, at, st, p, n);
-                    p += n;
-                }
+                c[at++] = (char) h;
+                s.getChars(0, n, c, at);
                 at += n;
             }
-            spend(p);
-            out.writeBytes(st, 0, p);
+            byte[] b = bytes(at);
+            CharBuffer from = charView.limit(at).position(0);
+            ByteBuffer to = byteView.limit(at).position(0);
+            int sent = 0;
+            int k = 0;
+            while (from.hasRemaining() && latin1.encode(from, to, true).isError()) {
+                int stop = from.position(); // a char outside Latin-1: its string goes as UTF-16
+                while (k + 1 < count && starts[k + 1] <= stop) {
+                    k++;
+                }
+                spend(starts[k] - sent);
+                out.writeBytes(b, sent, starts[k] - sent);
+                int n = lengths[k];
+                byte1(out, STRING_TAG);
+                writeUtf16(out, c, starts[k] + 1 + varintSize(((long) n << 1) + 1), n);
+                sent = k + 1 < count ? starts[k + 1] : at;
+                k++;
+                from.position(sent);
+                to.position(sent);
+            }
+            spend(at - sent);
+            out.writeBytes(b, sent, at - sent);
             i += count;
         }
         trim();
@@ -581,20 +571,11 @@ public final class WireFormat {
         return lengthScratch;
     }
 
-    private byte[] stage(long n) {
-        if (stage.length < n) {
-            stage = new byte[(int) Math.max(n, 2L * stage.length)];
+    private int[] starts(int n) {
+        if (startScratch.length < n) {
+            startScratch = new int[n];
         }
-        return stage;
-    }
-
-    private boolean[] wide(int n) {
-        if (wideScratch.length < n) {
-            wideScratch = new boolean[Math.max(n, 2 * wideScratch.length)];
-        } else {
-            java.util.Arrays.fill(wideScratch, 0, n, false);
-        }
-        return wideScratch;
+        return startScratch;
     }
 
     private void writeUtf16(WireOutput out, char[] c, int offset, int n) {
@@ -669,6 +650,15 @@ public final class WireFormat {
         return s;
     }
 
+    /** Grows the char scratch buffer to at least {@code n}, keeping its first {@code keep} chars. */
+    private char[] growChars(int n, int keep) {
+        char[] grown = new char[Math.max(n, chars.length * 2)];
+        System.arraycopy(chars, 0, grown, 0, keep);
+        chars = grown;
+        charView = CharBuffer.wrap(chars);
+        return chars;
+    }
+
     private char[] chars(int n) {
         if (chars.length < n) {
             chars = new char[Math.max(n, chars.length * 2)];
@@ -694,9 +684,6 @@ public final class WireFormat {
         if (bytes.length > 2 * KEEP_SCRATCH) {
             bytes = new byte[512];
             byteView = ByteBuffer.wrap(bytes);
-        }
-        if (stage.length > 2 * KEEP_SCRATCH) {
-            stage = new byte[512];
         }
     }
 
