@@ -82,7 +82,7 @@ public final class Main {
     public static void main(String[] args) {
         // One call per process: the cheapest connection to set up wins over the fastest call.
         if (System.getProperty(Transports.PREFER_PROPERTY) == null) {
-            System.setProperty(Transports.PREFER_PROPERTY, "uds");
+            System.setProperty(Transports.PREFER_PROPERTY, Transports.CHEAPEST_FIRST_CONNECT);
         }
         int status = run(args, System.out, System.err);
         System.out.flush();

@@ -12,8 +12,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import maestral.api.CommunicationError;
-import maestral.api.spi.TransportClient;
 import maestral.api.spi.TransportProvider;
 import maestral.daemon.Start;
 import org.slf4j.Logger;
@@ -37,8 +35,11 @@ public final class ChildLauncher {
     /** The exit status of a child that found the daemon already running. */
     public static final int EXIT_ALREADY_RUNNING = 3;
 
-    /** The poll interval of the readiness check. */
-    private static final Duration POLL = Duration.ofMillis(200);
+    /**
+     * The poll interval of the readiness check: until the daemon has written its instance
+     * record a poll reads the lock and that file and connects to nothing.
+     */
+    private static final Duration POLL = Duration.ofMillis(20);
 
     /** Attached children, kept reachable so that their stdin pipes stay open. */
     private static final List<Process> ATTACHED = new CopyOnWriteArrayList<>();
@@ -164,11 +165,7 @@ public final class ChildLauncher {
     }
 
     private static boolean answers(String configName, Folders folders) {
-        try (TransportClient client = Connector.connect(folders, configName, Duration.ofSeconds(2))) {
-            return client.isOpen();
-        } catch (CommunicationError e) {
-            return false;
-        }
+        return Connector.answers(folders, configName, Duration.ofSeconds(2));
     }
 
     private static Outcome failed(String configName, String why) {

@@ -53,6 +53,29 @@ public final class Connector {
      */
     public static Optional<TransportClient> connectIfRunning(Folders folders, String configName,
                                                              Duration timeout) {
+        return connectIfRunning(folders, configName, timeout, Transports::forClient);
+    }
+
+    /**
+     * {@return whether the daemon runs and answers a handshake}, over the transport cheapest to
+     * connect over from this process ({@link Transports#forProbe}): a start's readiness probe
+     *
+     * @param folders the folders
+     * @param configName the configuration
+     * @param timeout the deadline of connect and handshake
+     */
+    public static boolean answers(Folders folders, String configName, Duration timeout) {
+        try (TransportClient client = connectIfRunning(folders, configName, timeout, Transports::forProbe)
+                .orElse(null)) {
+            return client != null && client.isOpen();
+        } catch (CommunicationError e) {
+            return false;
+        }
+    }
+
+    private static Optional<TransportClient> connectIfRunning(
+            Folders folders, String configName, Duration timeout,
+            java.util.function.Function<java.util.Set<String>, TransportProvider> choose) {
         Lock lock = Lock.singleton(configName, folders.runtime());
         OptionalLong pid = lock.lockingPid();
         if (pid.isEmpty()) {
@@ -67,7 +90,7 @@ public final class Connector {
                 .orElseThrow(() -> new CommunicationError("The maestral daemon for '" + configName
                         + "' (pid " + pid.getAsLong() + ") holds the lock but has published no endpoints in "
                         + folders.instanceFile(configName) + ": it is starting, or stuck"));
-        TransportProvider provider = Transports.forClient(record.endpoints().keySet());
+        TransportProvider provider = choose.apply(record.endpoints().keySet());
         try {
             return Optional.of(provider.connect(endpoint(folders, configName), Handshake.client(provider.id()),
                     timeout));

@@ -10,9 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import maestral.api.MaestralApiError;
 import maestral.api.spi.CallDispatcher;
@@ -52,6 +55,8 @@ public final class DaemonRunner {
     private static final Duration DRAIN = Duration.ofSeconds(5);
     /** How long the transports get, after the drain, to put the last answers on their way. */
     private static final Duration ANSWERS_SENT = Duration.ofSeconds(1);
+    /** How long the transports may take to bind, all together. */
+    private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
     /** How long a new daemon waits for a predecessor on a deleted lock file to step down. */
     private static final Duration PREDECESSOR_WAIT = Duration.ofSeconds(15);
 
@@ -159,27 +164,30 @@ public final class DaemonRunner {
             instanceId = UUID.randomUUID().toString();
             CallDispatcher counting = new CountingDispatcher(new MaestralDispatcher(served), inFlight);
             Endpoint endpoint = Connector.endpoint(folders, configName);
-            Map<String, String> endpoints = new LinkedHashMap<>();
-            for (TransportProvider provider : Transports.forDaemon()) {
-                try {
-                    TransportServer server = provider.bind(endpoint,
-                            Handshake.server(provider.id(), instanceId), counting);
-                    servers.add(server);
-                    endpoints.put(provider.id(), server.address());
-                } catch (IOException | RuntimeException e) {
-                    LOG.error("Cannot serve transport '{}': {}", provider.id(), e.toString());
-                }
+            List<TransportProvider> providers = Transports.forDaemon();
+            List<CompletableFuture<TransportServer>> binds = new ArrayList<>();
+            for (TransportProvider provider : providers) {
+                binds.add(bindInBackground(provider, endpoint, counting));
             }
-            if (servers.isEmpty()) {
-                throw new IllegalStateException("No transport could be bound for '" + configName
-                        + "'; see the log " + folders.logFile(configName));
-            }
-            if (startSync) {
+            if (startSync) { // meanwhile: the transports bind on their own threads
                 try {
                     served.startSync();
                 } catch (MaestralApiError e) {
                     LOG.warn("Not syncing: {}", e.getMessage());
                 }
+            }
+            Map<String, String> endpoints = new LinkedHashMap<>();
+            long bindDeadline = System.nanoTime() + BIND_TIMEOUT.toNanos();
+            for (int i = 0; i < providers.size(); i++) {
+                TransportServer server = awaitBound(providers.get(i), binds.get(i), bindDeadline);
+                if (server != null) {
+                    servers.add(server);
+                    endpoints.put(providers.get(i).id(), server.address());
+                }
+            }
+            if (servers.isEmpty()) {
+                throw new IllegalStateException("No transport could be bound for '" + configName
+                        + "'; see the log " + folders.logFile(configName));
             }
             new InstanceRecord(ProcessHandle.current().pid(), Instant.now(), served.version(),
                     instanceId, endpoints).write(folders.instanceFile(configName));
@@ -216,6 +224,48 @@ public final class DaemonRunner {
         InstanceRecord.read(file).filter(r -> r.pid() == ProcessHandle.current().pid()
                         && r.instanceId().equals(instanceId))
                 .ifPresent(r -> removeStale(file));
+    }
+
+    /**
+     * Binds a transport on a thread of its own, so that a slow one (shm's first Chronicle queue
+     * takes hundreds of milliseconds in a fresh JVM) does not hold up the others.
+     */
+    private CompletableFuture<TransportServer> bindInBackground(TransportProvider provider, Endpoint endpoint,
+                                                                CallDispatcher dispatcher) {
+        CompletableFuture<TransportServer> bound = new CompletableFuture<>();
+        // not a daemon thread, as the main thread is not: the threads a transport starts inherit it
+        Thread.ofPlatform().name("maestral-bind-" + provider.id()).daemon(false).start(() -> {
+            try {
+                bound.complete(provider.bind(endpoint, Handshake.server(provider.id(), instanceId), dispatcher));
+            } catch (Throwable e) {
+                bound.completeExceptionally(e);
+            }
+        });
+        return bound;
+    }
+
+    /**
+     * {@return the bound server, or {@code null} when the transport failed to bind (logged) or
+     * did not bind by the deadline (then closed whenever it does)}
+     */
+    private static TransportServer awaitBound(TransportProvider provider, CompletableFuture<TransportServer> bind,
+                                              long deadline) {
+        try {
+            return bind.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            LOG.error("Cannot serve transport '{}': {}", provider.id(), e.getCause().toString());
+        } catch (TimeoutException e) {
+            LOG.error("Cannot serve transport '{}': not bound within {}", provider.id(), BIND_TIMEOUT);
+            bind.thenAccept(TransportServer::close);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            bind.thenAccept(TransportServer::close);
+            throw new IllegalStateException("interrupted while transport '" + provider.id() + "' was binding", e);
+        }
+        return null;
     }
 
     /**

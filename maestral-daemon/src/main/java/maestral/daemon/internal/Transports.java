@@ -37,6 +37,14 @@ public final class Transports {
      */
     public static final String PREFER_PROPERTY = "maestral.transport.prefer";
 
+    /**
+     * The transports cheapest to connect over from a fresh JVM, first first: uds costs a socket
+     * and a handshake, where shm's first connect in a process sets up Chronicle (a second or
+     * more) and may wait for the daemon to ready a spare session. One-shot clients (the command
+     * line, a start's readiness probe) prefer them.
+     */
+    public static final String CHEAPEST_FIRST_CONNECT = "uds";
+
     private static volatile Map<String, TransportProvider> found;
 
     private Transports() {
@@ -147,6 +155,22 @@ public final class Transports {
      * @throws CommunicationError when the requested one or any common one is missing
      */
     public static TransportProvider forClient(Collection<String> served) {
+        return forClient(served, System.getProperty(PREFER_PROPERTY, ""));
+    }
+
+    /**
+     * {@return the provider a one-shot probe uses}: what {@link #forClient(Collection)} would
+     * choose, but preferring {@link #CHEAPEST_FIRST_CONNECT} unless {@value #PREFER_PROPERTY}
+     * says otherwise
+     *
+     * @param served the ids the daemon serves
+     * @throws CommunicationError when the requested one or any common one is missing
+     */
+    public static TransportProvider forProbe(Collection<String> served) {
+        return forClient(served, System.getProperty(PREFER_PROPERTY, CHEAPEST_FIRST_CONNECT));
+    }
+
+    private static TransportProvider forClient(Collection<String> served, String prefer) {
         String requested = requestedByClient();
         if (requested != null) {
             TransportProvider p = all().get(requested);
@@ -160,7 +184,6 @@ public final class Transports {
             }
             return p;
         }
-        String prefer = System.getProperty(PREFER_PROPERTY, "");
         for (String id : prefer.split(",")) {
             TransportProvider p = all().get(id.trim());
             if (p != null && served.contains(p.id()) && p.clientAvailability().supported()) {
