@@ -301,7 +301,8 @@ def markdown(r, m, meta, tgts, sc=None):
                  f"**{num(s['daemonStartMs']['median'])} ms** = **{fx(s.get('startToJavaVersionRatio'))}** "
                  f"`java -version` ({num(s['javaVersionMs']['median'])} ms). The daemon first answered a 5 ms "
                  f"poll after {num(s['daemonFirstAnswerMs']['median'])} ms (the rest is the launcher's "
-                 f"200 ms readiness poll). Narrowed to the uds transport (`-Dmaestral.transports=uds`, as "
+                 f"readiness probe, a 20 ms poll that connects once the daemon has written its "
+                 f"record). Narrowed to the uds transport (`-Dmaestral.transports=uds`, as "
                  f"the `maestral` command's runtime has it) the start takes "
                  f"{num(s.get('daemonStartUdsOnlyMs', {}).get('median'))} ms.")
     ic = m.get("idleCpu", {})
