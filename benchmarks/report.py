@@ -299,10 +299,12 @@ def markdown(r, m, meta, tgts, sc=None):
     if s:
         L.append(f"- Daemon start to ready (`startMaestralDaemonProcess` → OK), median of {s.get('runs')}: "
                  f"**{num(s['daemonStartMs']['median'])} ms** = **{fx(s.get('startToJavaVersionRatio'))}** "
-                 f"`java -version` ({num(s['javaVersionMs']['median'])} ms). The daemon first answered a 5 ms "
-                 f"poll after {num(s['daemonFirstAnswerMs']['median'])} ms (the rest is the launcher's "
-                 f"readiness probe, a 20 ms poll that connects once the daemon has written its "
-                 f"record). Narrowed to the uds transport (`-Dmaestral.transports=uds`, as "
+                 f"`java -version` ({num(s['javaVersionMs']['median'])} ms); the launcher's readiness "
+                 f"probe is a 20 ms poll that connects over uds once the daemon has written its record. "
+                 f"A proxy of the launching JVM (over shm, whose client sessions the daemon readies "
+                 f"just after it is ready), tried every 5 ms from the launch, first answered after "
+                 f"{num(s['daemonFirstAnswerMs']['median'])} ms. Narrowed to the uds transport "
+                 f"(`-Dmaestral.transports=uds`, as "
                  f"the `maestral` command's runtime has it) the start takes "
                  f"{num(s.get('daemonStartUdsOnlyMs', {}).get('median'))} ms.")
     ic = m.get("idleCpu", {})
