@@ -303,7 +303,13 @@ def markdown(r, m, meta, tgts, sc=None):
                  f"probe is a 20 ms poll that connects over uds once the daemon has written its record. "
                  f"A proxy of the launching JVM (over shm, whose client sessions the daemon readies "
                  f"just after it is ready), tried every 5 ms from the launch, first answered after "
-                 f"{num(s['daemonFirstAnswerMs']['median'])} ms. Narrowed to the uds transport "
+                 f"{num(s['daemonFirstAnswerMs']['median'])} ms. "
+                 + (f"With an AOT cache of the daemon JVM recorded by a training run of the same class "
+                    f"path (`maestral.daemon.aotCache`, as `./maestral start` has it): "
+                    f"**{num(s['daemonStartAotMs']['median'])} ms** = "
+                    f"**{fx(s.get('aotStartToJavaVersionRatio'))}** `java -version`. "
+                    if s.get('daemonStartAotMs') else "")
+                 + f"Narrowed to the uds transport "
                  f"(`-Dmaestral.transports=uds`, as "
                  f"the `maestral` command's runtime has it) the start takes "
                  f"{num(s.get('daemonStartUdsOnlyMs', {}).get('median'))} ms.")

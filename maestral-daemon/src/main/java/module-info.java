@@ -21,6 +21,11 @@
  *       JSON (default 1048576, 1 MiB); a larger value is refused;</li>
  *   <li>{@code maestral.store.maxFileBytes}: the most bytes a config or state file may take
  *       (default 8388608, 8 MiB); a change that would make it larger is refused;</li>
+ *   <li>{@code maestral.daemon.aotCache}: an AOT cache (JDK 25) a started daemon's JVM uses
+ *       when the file is there; the JVM ignores one made for another class path, JDK or jar
+ *       (the {@code maestral} script's build records one for its runtime);</li>
+ *   <li>{@code maestral.daemon.aotCacheOutput}: where a started daemon records an AOT cache as
+ *       it exits (a training run; only jars on the class path, no class folders);</li>
  *   <li>{@code maestral.dir.runtime}, {@code maestral.dir.config}, {@code maestral.dir.data},
  *       {@code maestral.dir.log}: folder overrides (default from XDG or macOS locations).</li>
  * </ul>

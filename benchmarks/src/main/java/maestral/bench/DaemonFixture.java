@@ -95,13 +95,25 @@ public final class DaemonFixture implements AutoCloseable {
     /** Stops the daemon, ends its pid if it lingers, and deletes its folders. */
     @Override
     public void close() {
+        boolean stoppedOk = false;
         try {
             Stop stopped = Daemon.stopMaestralDaemonProcess(CONFIG, Duration.ofSeconds(5));
-            if (stopped != Stop.OK) {
+            stoppedOk = stopped == Stop.OK;
+            if (!stoppedOk) {
                 System.err.println("benchmarks: stopping the daemon (pid " + pid + ") gave " + stopped);
             }
         } finally {
+            boolean letExit = stoppedOk; // a daemon recording an AOT cache writes it after its stop
             ProcessHandle.of(pid).ifPresent(h -> {
+                if (letExit) {
+                    try {
+                        h.onExit().get(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        System.err.println("benchmarks: daemon pid " + pid + " still runs 60 s after its stop");
+                    }
+                }
                 h.destroyForcibly();
                 try {
                     h.onExit().get(5, TimeUnit.SECONDS);

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import maestral.api.CommunicationError;
 import maestral.daemon.Daemon;
 import maestral.daemon.MaestralProxy;
+import maestral.daemon.internal.ChildLauncher;
 
 /**
  * The figures JMH cannot take, measured by {@code benchmarks/run} after the JMH run and written
@@ -95,18 +96,64 @@ public final class Measurements {
         } finally {
             System.clearProperty("maestral.transports");
         }
+        // With an AOT cache of the daemon JVM, made by a training run of this class path, as the
+        // maestral command's build makes one for its runtime.
+        List<Double> startAot = new ArrayList<>();
+        Path cache = Files.createTempFile("maestral-daemon-", ".aot");
+        try {
+            Files.delete(cache);
+            trainAotCache(cache);
+            System.setProperty(ChildLauncher.AOT_CACHE_PROPERTY, cache.toString());
+            startRuns(runs, startAot, new ArrayList<>());
+        } finally {
+            System.clearProperty(ChildLauncher.AOT_CACHE_PROPERTY);
+            Files.deleteIfExists(cache);
+        }
         double ratio = median(start) / median(javaVersion);
+        double aotRatio = median(startAot) / median(javaVersion);
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("runs", runs);
         s.put("javaVersionMs", stats(javaVersion));
         s.put("daemonStartMs", stats(start));
         s.put("daemonFirstAnswerMs", stats(firstAnswer));
         s.put("daemonStartUdsOnlyMs", stats(startUds));
+        s.put("daemonStartAotMs", stats(startAot));
         s.put("startToJavaVersionRatio", ratio);
+        s.put("aotStartToJavaVersionRatio", aotRatio);
         out.put("startup", s);
         say(String.format(Locale.ROOT, "  java -version %.0f ms, daemon start %.0f ms (first answer %.0f ms,"
-                + " uds only %.0f ms): ratio %.1f",
-                median(javaVersion), median(start), median(firstAnswer), median(startUds), ratio));
+                + " uds only %.0f ms, with the AOT cache %.0f ms): ratio %.1f, with the cache %.1f",
+                median(javaVersion), median(start), median(firstAnswer), median(startUds), median(startAot),
+                ratio, aotRatio));
+    }
+
+    /**
+     * Records the daemon's AOT cache: one daemon started with it as its output, a call over
+     * each transport, a stop, and the wait while the daemon writes the cache as it exits.
+     */
+    private static void trainAotCache(Path cache) throws InterruptedException {
+        say("start-up: recording the daemon's AOT cache");
+        System.setProperty(ChildLauncher.AOT_CACHE_OUTPUT_PROPERTY, cache.toString());
+        ProcessHandle trained;
+        try (DaemonFixture daemon = DaemonFixture.start()) {
+            trained = daemon.process().orElseThrow();
+            for (String transport : List.of("uds", "shm")) {
+                try (MaestralProxy proxy = Clients.connect(transport)) {
+                    proxy.status();
+                }
+            }
+        } finally {
+            System.clearProperty(ChildLauncher.AOT_CACHE_OUTPUT_PROPERTY);
+        }
+        try {
+            trained.onExit().get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the training daemon (pid " + trained.pid()
+                    + ") did not exit within 60 s of its stop", e);
+        }
+        if (!Files.isRegularFile(cache)) {
+            throw new IllegalStateException("the training daemon wrote no AOT cache at " + cache);
+        }
     }
 
     /** Starts and stops a daemon {@code runs + 1} times; the first run is a warm-up. */

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import maestral.api.CommunicationError;
 import maestral.api.NotLinkedError;
+import maestral.daemon.internal.ChildLauncher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,6 +46,65 @@ class DaemonLifecycleIT extends DaemonTestSupport {
         assertFalse(Daemon.isRunning(config));
         assertFalse(Files.exists(Daemon.sockPathForConfig(config)), "the socket is removed");
         assertEquals(Stop.NOT_RUNNING, Daemon.stopMaestralDaemonProcess(config));
+    }
+
+    /**
+     * The AOT cache as {@code ./maestral} has it: the command's JVM runs on the runtime folder's
+     * jars (an AOT cache takes jars only, no class folders), its daemon child inherits that class
+     * path and records the cache as it exits; the next start uses it, and one that is not a cache
+     * is ignored by the JVM.
+     */
+    @Test
+    void aDaemonRecordsAnAotCacheTheNextStartsFromAndABadCacheIsIgnored() throws Exception {
+        Path cache = base.resolve("daemon.aot");
+        assertEquals(0, command("-D" + ChildLauncher.AOT_CACHE_OUTPUT_PROPERTY + "=" + cache, "start", "-c", config));
+        ProcessHandle trained = ProcessHandle.of(Daemon.getMaestralPid(config).orElseThrow()).orElseThrow();
+        assertTrue(commandLine(trained).contains("-XX:AOTCacheOutput=" + cache), commandLine(trained));
+        try (MaestralProxy proxy = new MaestralProxy(config)) {
+            assertEquals("Stopped", proxy.status());
+        }
+        assertEquals(Stop.OK, Daemon.stopMaestralDaemonProcess(config, Duration.ofSeconds(10)));
+        trained.onExit().get(60, TimeUnit.SECONDS); // the cache is written as the daemon exits
+        assertTrue(Files.isRegularFile(cache) && Files.size(cache) > 0, "the training daemon wrote its AOT cache");
+
+        String use = "-D" + ChildLauncher.AOT_CACHE_PROPERTY + "=" + cache;
+        startsFromTheCacheAndAnswers(use, "-XX:AOTCache=" + cache);
+        Files.writeString(cache, "not an AOT cache"); // stale or broken: the JVM goes without it
+        startsFromTheCacheAndAnswers(use, "-XX:AOTCache=" + cache);
+    }
+
+    private void startsFromTheCacheAndAnswers(String property, String option) throws Exception {
+        assertEquals(0, command(property, "start", "-c", config));
+        ProcessHandle daemon = ProcessHandle.of(Daemon.getMaestralPid(config).orElseThrow()).orElseThrow();
+        assertTrue(commandLine(daemon).contains(option), commandLine(daemon));
+        try (MaestralProxy proxy = new MaestralProxy(config)) {
+            assertEquals("Stopped", proxy.status());
+        }
+        assertEquals(Stop.OK, Daemon.stopMaestralDaemonProcess(config, Duration.ofSeconds(10)));
+    }
+
+    /** {@return the exit status of the {@code maestral} command run in its own JVM on the runtime jars} */
+    private static int command(String property, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", property));
+        maestral.daemon.internal.Transports.all().values().forEach(p -> cmd.addAll(ChildLauncher.forClassPath(p.jvmOptions())));
+        for (String d : List.of("runtime", "config", "data", "log")) {
+            cmd.add("-Dmaestral.dir." + d + "=" + System.getProperty("maestral.dir." + d));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("test.maestral.lib") + "/*", "maestral.daemon.cli.Main"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("maestral " + String.join(" ", args) + " did not end within 90 s");
+        }
+        return p.exitValue();
+    }
+
+    /** {@return a process's arguments, one per line, from {@code /proc}} */
+    private static String commandLine(ProcessHandle process) throws IOException {
+        return Files.readString(Path.of("/proc", Long.toString(process.pid()), "cmdline")).replace('\0', '\n');
     }
 
     @Test

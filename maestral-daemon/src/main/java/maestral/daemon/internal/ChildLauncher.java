@@ -41,6 +41,14 @@ public final class ChildLauncher {
      */
     private static final Duration POLL = Duration.ofMillis(20);
 
+    /**
+     * The AOT cache (JDK 25) a daemon child starts with, when the file is there; this property
+     * and the next are this JVM's business and not passed on to the child.
+     */
+    public static final String AOT_CACHE_PROPERTY = "maestral.daemon.aotCache";
+    /** Where a daemon child records an AOT cache when it exits: a training run. */
+    public static final String AOT_CACHE_OUTPUT_PROPERTY = "maestral.daemon.aotCacheOutput";
+
     /** Attached children, kept reachable so that their stdin pipes stay open. */
     private static final List<Process> ATTACHED = new CopyOnWriteArrayList<>();
 
@@ -275,11 +283,41 @@ public final class ChildLauncher {
         for (TransportProvider p : Transports.all().values()) {
             options.addAll(p.jvmOptions());
         }
+        options.addAll(aotOptions());
         for (String name : System.getProperties().stringPropertyNames()) {
-            if (name.startsWith("maestral.")) {
+            if (name.startsWith("maestral.") && !name.startsWith(AOT_CACHE_PROPERTY)) {
                 options.add("-D" + name + "=" + System.getProperty(name));
             }
         }
         return List.copyOf(options);
+    }
+
+    /**
+     * {@return the JVM options of the daemon's AOT cache}: {@code -XX:AOTCache} when
+     * {@value #AOT_CACHE_PROPERTY} names a file that is there and not empty (the JVM itself
+     * ignores a cache made for another class path, JDK or jar), {@code -XX:AOTCacheOutput} when
+     * {@value #AOT_CACHE_OUTPUT_PROPERTY} is set; the JVM's messages about them go unshown
+     */
+    static List<String> aotOptions() {
+        List<String> options = new ArrayList<>();
+        String cache = System.getProperty(AOT_CACHE_PROPERTY, "").strip();
+        if (!cache.isEmpty()) {
+            try {
+                if (Files.size(Path.of(cache)) > 0) {
+                    options.add("-XX:AOTCache=" + cache);
+                }
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                LOG.debug("No AOT cache for the daemon at {}: {}", cache, e.toString());
+            }
+        }
+        String output = System.getProperty(AOT_CACHE_OUTPUT_PROPERTY, "").strip();
+        if (!output.isEmpty() && options.isEmpty()) {
+            options.add("-XX:AOTCacheOutput=" + output);
+        }
+        if (!options.isEmpty()) {
+            options.add("-Xlog:aot=off");
+            options.add("-Xlog:cds=off");
+        }
+        return options;
     }
 }
