@@ -51,6 +51,9 @@ class ManyConnectionsIT extends DaemonTestSupport {
             assertEquals(expectedTransport(), first.transport());
             assertNotNull(first.status());
         }
+        // the daemon keeps two shm sessions ready beside those in use, made after it starts
+        assertTrue(eventually(() -> entries(sessions) >= 2, Duration.ofSeconds(10)),
+                "the daemon made its spare shm sessions");
         Thread.sleep(500);
         long fds0 = fds(daemon);
         long sessions0 = entries(sessions);
