@@ -94,11 +94,14 @@ class FaultsIT extends DaemonTestSupport {
             assertTrue(eventually(() -> entries(clients) >= 2 + inUse, Duration.ofSeconds(10)),
                     "the daemon made its spare shm sessions");
             long fds0 = ProcFigures.openFds(daemon);
+            long sockets0 = ProcFigures.openSockets(daemon);
             long sessions0 = entries(clients);
             App victim = new App("longpoll", config);
             assertEquals(expectedTransport(), victim.await("CALLING", Duration.ofSeconds(60)));
-            assertTrue(eventually(() -> fds(daemon) > fds0 || entries(clients) > sessions0, Duration.ofSeconds(10)),
-                    "the victim's connection or queue is seen");
+            // its socket (uds) or session (shm): the count of all fds also moves as the spare
+            // sessions' queue files roll each second
+            assertTrue(eventually(() -> sockets(daemon) > sockets0 || entries(clients) > sessions0,
+                    Duration.ofSeconds(10)), "the victim's connection or queue is seen");
             Thread.sleep(300); // its long poll is in the daemon now
             long fdsWith = ProcFigures.openFds(daemon);
             long sessionsWith = entries(clients);
@@ -348,6 +351,14 @@ class FaultsIT extends DaemonTestSupport {
     private static long fds(long pid) {
         try {
             return ProcFigures.openFds(pid);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static long sockets(long pid) {
+        try {
+            return ProcFigures.openSockets(pid);
         } catch (IOException e) {
             return -1;
         }
