@@ -21,8 +21,9 @@ import maestral.lock.internal.ProcLocks;
  * <p>It is a POSIX record lock ({@code fcntl(F_SETLK)}) on {@code folder/NAME.lock}, so the
  * kernel drops it when the holding process dies, even by {@code SIGKILL}: no stale lock can
  * exist, and nothing ever deletes the file. {@link #locked()} and {@link #lockingPid()} ask the
- * kernel (its table {@code /proc/locks} on Linux, {@code F_GETLK} elsewhere) and never take
- * the lock, so probing cannot make a concurrent {@link #acquire()} of another process fail.
+ * kernel (its table {@code /proc/locks} on Linux when that names a holder, else
+ * {@code F_GETLK}) and never take the lock, so probing cannot make a concurrent
+ * {@link #acquire()} of another process fail.
  *
  * <p>Closing any descriptor of a file drops the POSIX locks that the process holds on it, so
  * this class keeps exactly one descriptor per lock file per process, opened on first use and
@@ -192,8 +193,11 @@ public final class Lock {
 
     /** {@return the pid of another process holding the lock, or 0} */
     private long otherHolder() {
-        OptionalLong fromTable = ProcLocks.holder(path, OWN_PID); // Linux: no native call needed
-        if (fromTable.isPresent()) {
+        // Linux: no native call needed when the kernel's table names a holder. Its "nobody" is
+        // not trusted: the table is read a page at a time, and a line can be skipped while
+        // other locks come and go (seen with 200 shm sessions being made); F_GETLK decides.
+        OptionalLong fromTable = ProcLocks.holder(path, OWN_PID);
+        if (fromTable.isPresent() && fromTable.getAsLong() != 0) {
             return fromTable.getAsLong();
         }
         try {

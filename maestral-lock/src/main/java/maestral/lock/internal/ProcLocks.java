@@ -19,6 +19,10 @@ import java.util.OptionalLong;
  * major and minor in hexadecimal and the inode in decimal. Waiters ({@code ->}), BSD
  * {@code FLOCK} and open-file-description ({@code OFDLCK}) locks are not POSIX record locks
  * of a process and are skipped, as {@code F_GETLK} would not name a pid for them.
+ *
+ * <p>The kernel hands the table out a page per read and lets go of its lock between reads, so
+ * a line can be skipped while other locks come and go: a holder it names is certain, its
+ * "nobody" is not ({@code Lock} then asks {@code F_GETLK}).
  */
 public final class ProcLocks {
 
