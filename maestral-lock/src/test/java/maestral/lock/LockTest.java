@@ -115,6 +115,69 @@ class LockTest {
         }
     }
 
+    /**
+     * A holder is named on every probe while this process takes and drops locks on 300 other
+     * files: Linux's lock table, read a page at a time, can skip a line meanwhile, and a probe
+     * must not then say "nobody". How often the bare table missed is printed.
+     */
+    @Test
+    void aHolderIsNamedOnEveryProbeWhileOtherLocksComeAndGo() throws Exception {
+        Lock lock = Lock.singleton("amid-churn", dir);
+        try (AgentProcess child = AgentProcess.start("child", dir, "amid-churn", dir.resolve("logs"))) {
+            assertTrue(child.acquire());
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread churn = Thread.ofPlatform().name("lock-churn").start(() -> churn(dir.resolve("churn"), stop));
+            int probes = 0;
+            int tableMissed = 0;
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            try {
+                while (System.nanoTime() < end) {
+                    assertEquals(OptionalLong.of(child.pid()), lock.lockingPid(), "probe " + probes);
+                    if (maestral.lock.internal.ProcLocks.holder(dir.resolve("amid-churn.lock"), OWN_PID)
+                            .orElse(child.pid()) != child.pid()) {
+                        tableMissed++;
+                    }
+                    probes++;
+                }
+            } finally {
+                stop.set(true);
+                churn.join(TimeUnit.SECONDS.toMillis(10));
+            }
+            assertFalse(churn.isAlive(), "the churning thread stopped");
+            System.out.println("FIGURE LockTest#amidChurn probes=" + probes + " tableMissedTheHolder=" + tableMissed);
+        }
+    }
+
+    /** Takes and drops POSIX locks (Java's file locks are {@code fcntl} locks) on 300 files. */
+    private static void churn(Path folder, AtomicBoolean stop) {
+        try {
+            Files.createDirectories(folder);
+            java.util.List<java.nio.channels.FileChannel> files = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 300; i++) {
+                    files.add(java.nio.channels.FileChannel.open(folder.resolve("f" + i),
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE));
+                }
+                java.util.List<java.nio.channels.FileLock> held = new java.util.ArrayList<>();
+                while (!stop.get()) {
+                    for (java.nio.channels.FileChannel f : files) {
+                        held.add(f.lock());
+                    }
+                    for (java.nio.channels.FileLock l : held) {
+                        l.release();
+                    }
+                    held.clear();
+                }
+            } finally {
+                for (java.nio.channels.FileChannel f : files) {
+                    f.close();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Linux's lock table and {@code fcntl(F_GETLK)} name the same holder. */
     private static void assertKernelAnswersAgree(java.nio.file.Path file, long holder) {
         OptionalLong fromTable = maestral.lock.internal.ProcLocks.holder(file, OWN_PID);
