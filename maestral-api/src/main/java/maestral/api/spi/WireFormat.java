@@ -70,6 +70,8 @@ public final class WireFormat {
     private static final int STRING_RUN_CHARS = 1 << 15;
     /** The most strings classified in one run. */
     private static final int STRING_RUN_MAX = 1024;
+    /** The most a string's tag and header take: 1 byte and a varint of up to 5. */
+    private static final int MAX_STRING_HEAD = 6;
 
     private final WireModel model;
     private final RecordType handshakeType;
@@ -522,8 +524,8 @@ public final class WireFormat {
                 if (n > room) {
                     spend(n); // throws before anything of the string is copied
                 }
-                if (c.length - at < n + 6) {
-                    c = growChars(at + n + 6, at);
+                if (c.length - at < n + MAX_STRING_HEAD) {
+                    c = growChars(at + n + MAX_STRING_HEAD, at);
                 }
                 starts[count] = at;
                 lengths[count++] = n;
@@ -660,11 +662,7 @@ public final class WireFormat {
     }
 
     private char[] chars(int n) {
-        if (chars.length < n) {
-            chars = new char[Math.max(n, chars.length * 2)];
-            charView = CharBuffer.wrap(chars);
-        }
-        return chars;
+        return chars.length < n ? growChars(n, 0) : chars;
     }
 
     private byte[] bytes(long n) {

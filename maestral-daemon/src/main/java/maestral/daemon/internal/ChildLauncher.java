@@ -40,6 +40,8 @@ public final class ChildLauncher {
      * record a poll reads the lock and that file and connects to nothing.
      */
     private static final Duration POLL = Duration.ofMillis(20);
+    /** The deadline of one readiness probe's connect and handshake. */
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
     /**
      * The AOT cache (JDK 25) a daemon child starts with, when the file is there; this property
@@ -173,7 +175,7 @@ public final class ChildLauncher {
     }
 
     private static boolean answers(String configName, Folders folders) {
-        return Connector.answers(folders, configName, Duration.ofSeconds(2));
+        return Connector.answers(folders, configName, PROBE_TIMEOUT);
     }
 
     private static Outcome failed(String configName, String why) {
